@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What every command shares: the global options, the exit statuses of
+ * checks.md §3 and an option table that drives both getopt_long and --help.
+ */
+#ifndef KERF_CMD_H
+#define KERF_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "out/emit.h"
+
+enum kerf_exit {
+	KERF_EXIT_OK = 0,
+	KERF_EXIT_INVALID = 1,	/* validation failed / refused by kerf */
+	KERF_EXIT_USAGE = 2,	/* command-line usage error */
+	KERF_EXIT_SYSTEM = 3,	/* the system or kernel refused or failed */
+	KERF_EXIT_NO_MK = 4,	/* no multikernel support */
+};
+
+struct kerf_ctx {
+	const char *sysroot;	/* --sysroot / KERF_SYSROOT; "/" by default */
+	int verbose;
+	bool quiet;
+	bool debug;
+	bool unicode;		/* false with --no-unicode or a non-UTF-8 locale */
+	enum out_format format;
+	const char *cmd;	/* name of the running command */
+};
+
+/* An option of a command; the table ends with an entry whose name is NULL. */
+struct kerf_opt {
+	const char *name;	/* long name */
+	int short_name;		/* 0 if none */
+	int has_arg;		/* no_argument, required_argument */
+	const char *arg;	/* argument name in --help, e.g. "FILE" */
+	const char *help;
+	int id;			/* value returned by kerf_getopt */
+};
+
+/* Ids below 256 are short option letters; global options use these. */
+enum {
+	OPT_GLOBAL_BASE = 0x1000,
+	OPT_SYSROOT,
+	OPT_VERBOSE,
+	OPT_QUIET,
+	OPT_DEBUG,
+	OPT_NO_UNICODE,
+	OPT_FORMAT,
+	OPT_HELP,
+	OPT_CMD_BASE = 0x2000,	/* commands number their own options from here */
+};
+
+struct kerf_cmd {
+	const char *name;
+	int (*fn)(struct kerf_ctx *ctx, int argc, char **argv);
+	const char *summary;
+	const char *usage;	/* "IN -o OUT [OPTIONS]" */
+	const struct kerf_opt *opts;
+	bool takes_format;	/* accepts --format */
+};
+
+/*
+ * Parse argv with the command's table plus the global options (which are
+ * handled here).  Returns KERF_EXIT_OK and leaves positional arguments in
+ * argv[*first..argc), or prints --help (returns -1: exit 0) or a usage
+ * error (returns KERF_EXIT_USAGE).  cb is called for each command option
+ * with its id and argument; a non-zero return from cb stops parsing with
+ * that status.
+ */
+int kerf_parse_opts(struct kerf_ctx *ctx, const struct kerf_cmd *cmd,
+		    int argc, char **argv, int *first,
+		    int (*cb)(struct kerf_ctx *ctx, int id, const char *arg,
+			      void *data),
+		    void *data);
+void kerf_print_help(FILE *out, const struct kerf_cmd *cmd);
+/* "kerf: error: ..." then "Try 'kerf CMD --help'"; returns KERF_EXIT_USAGE. */
+int kerf_usage_error(const struct kerf_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* "kerf: error: ..." on stderr. */
+void kerf_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void kerf_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Symbols that fall back to ASCII with --no-unicode. */
+const char *sym_ok(const struct kerf_ctx *ctx);	/* ✓ or OK */
+const char *sym_fail(const struct kerf_ctx *ctx);	/* ✗ or FAIL */
+const char *sym_warn(const struct kerf_ctx *ctx);	/* ⚠ or ! */
+
+const struct kerf_cmd *kerf_find_cmd(const char *name);
+
+/* The commands */
+int cmd_compile(struct kerf_ctx *ctx, int argc, char **argv);
+extern const struct kerf_cmd kerf_cmd_compile;
+
+#endif

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kerf compile IN -o OUT [-O dtb|dts] [-i DIR] [-@]
+ *
+ * DTS -> DTB, DTB -> DTS, DTS -> DTS.  The input kind is read from its
+ * magic number, never from its name.
+ */
+#include "cmd/cmd.h"
+#include "dt/dt.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum {
+	OPT_OUT = 'o',
+	OPT_OUTFMT = 'O',
+	OPT_INCLUDE = 'i',
+	OPT_SYMBOLS = '@',
+};
+
+static const struct kerf_opt compile_opts[] = {
+	{ "out", 'o', required_argument, "OUT",
+	  "write the result to OUT ('-' for standard output)", OPT_OUT },
+	{ "out-format", 'O', required_argument, "FMT",
+	  "dtb or dts (default: dtb for source input, dts for a blob)",
+	  OPT_OUTFMT },
+	{ "include", 'i', required_argument, "DIR",
+	  "search DIR for /include/ and /incbin/ files (repeatable)",
+	  OPT_INCLUDE },
+	{ "symbols", '@', no_argument, NULL,
+	  "add a /__symbols__ node with every label", OPT_SYMBOLS },
+	{ NULL, 0, 0, NULL, NULL, 0 },
+};
+
+const struct kerf_cmd kerf_cmd_compile = {
+	.name = "compile",
+	.fn = cmd_compile,
+	.summary = "compile DTS to DTB, or decompile DTB to DTS",
+	.usage = "IN -o OUT [-O dtb|dts] [-i DIR]... [-@]",
+	.opts = compile_opts,
+};
+
+enum out_kind { OUTK_AUTO, OUTK_DTB, OUTK_DTS };
+
+struct compile_args {
+	const char *out;
+	enum out_kind kind;
+	const char **incdirs;
+	size_t nincdirs;
+	bool symbols;
+};
+
+static int compile_opt(struct kerf_ctx *ctx, int id, const char *arg,
+		       void *data)
+{
+	struct compile_args *a = data;
+
+	switch (id) {
+	case OPT_OUT:
+		a->out = arg;
+		break;
+	case OPT_OUTFMT:
+		if (!strcmp(arg, "dtb"))
+			a->kind = OUTK_DTB;
+		else if (!strcmp(arg, "dts"))
+			a->kind = OUTK_DTS;
+		else
+			return kerf_usage_error(ctx,
+				"unknown output format '%s' (use dtb or dts)",
+				arg);
+		break;
+	case OPT_INCLUDE:
+		a->incdirs = xrealloc(a->incdirs,
+				      (a->nincdirs + 1) * sizeof(*a->incdirs));
+		a->incdirs[a->nincdirs++] = arg;
+		break;
+	case OPT_SYMBOLS:
+		a->symbols = true;
+		break;
+	default:
+		return KERF_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+
+	return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
+}
+
+static int write_dts(const struct dt_tree *t, const char *out)
+{
+	FILE *f = strcmp(out, "-") ? fopen(out, "w") : stdout;
+	int err;
+
+	if (!f) {
+		kerf_error("cannot write '%s': %m", out);
+		return KERF_EXIT_SYSTEM;
+	}
+	dts_write(f, t);
+	err = ferror(f);
+	if (f != stdout)
+		err |= fclose(f);
+	if (err) {
+		kerf_error("cannot write '%s': %m", out);
+		return KERF_EXIT_SYSTEM;
+	}
+	return KERF_EXIT_OK;
+}
+
+static int write_dtb(const struct dt_tree *t, const char *out,
+		     struct diags *d)
+{
+	void *blob;
+	size_t len;
+	int ret;
+
+	if (dtb_write(t, &blob, &len, d) < 0) {
+		diags_print(stderr, d);
+		return KERF_EXIT_INVALID;
+	}
+	if (!strcmp(out, "-")) {
+		ret = fwrite(blob, 1, len, stdout) == len ? 0 : -EIO;
+	} else {
+		ret = write_file(out, blob, len);
+	}
+	free(blob);
+	if (ret < 0) {
+		kerf_error("cannot write '%s': %s", out, strerror(-ret));
+		return KERF_EXIT_SYSTEM;
+	}
+	return KERF_EXIT_OK;
+}
+
+int cmd_compile(struct kerf_ctx *ctx, int argc, char **argv)
+{
+	struct compile_args a = { .out = NULL, .kind = OUTK_AUTO };
+	struct dt_parse_opts po;
+	struct dt_resolve_opts ro = { 0 };
+	struct dt_tree *t = NULL;
+	struct diags d;
+	int first, ret;
+	const char *in;
+
+	ret = kerf_parse_opts(ctx, &kerf_cmd_compile, argc, argv, &first,
+			      compile_opt, &a);
+	if (ret) {
+		free(a.incdirs);
+		return ret < 0 ? KERF_EXIT_OK : ret;
+	}
+	if (first >= argc) {
+		free(a.incdirs);
+		return kerf_usage_error(ctx, "missing input file");
+	}
+	if (first + 1 < argc) {
+		free(a.incdirs);
+		return kerf_usage_error(ctx, "unexpected argument '%s'",
+					argv[first + 1]);
+	}
+	in = argv[first];
+	if (!a.out)
+		a.out = "-";
+
+	po.include_dirs = a.incdirs;
+	po.n_include_dirs = a.nincdirs;
+	ro.symbols = a.symbols;
+	diags_init(&d);
+	ret = dt_load(in, &po, &ro, &t, &d);
+	if (ret < 0) {
+		diags_print(stderr, &d);
+		diags_free(&d);
+		free(a.incdirs);
+		return ret == -EINVAL || ret == -ENOSYS ? KERF_EXIT_INVALID
+							: KERF_EXIT_SYSTEM;
+	}
+	if (d.n)
+		diags_print(stderr, &d);
+	diags_free(&d);
+
+	if (a.kind == OUTK_AUTO) {
+		if (ends_with(a.out, ".dts"))
+			a.kind = OUTK_DTS;
+		else if (ends_with(a.out, ".dtb") || ends_with(a.out, ".dtbo"))
+			a.kind = OUTK_DTB;
+		else
+			a.kind = t->header ? OUTK_DTB : OUTK_DTS;
+	}
+	if (a.kind == OUTK_DTB && !strcmp(a.out, "-") && isatty(1)) {
+		dt_tree_free(t);
+		free(a.incdirs);
+		return kerf_usage_error(ctx,
+			"refusing to write a binary blob to a terminal; use -o FILE or -O dts");
+	}
+	diags_init(&d);
+	ret = a.kind == OUTK_DTS ? write_dts(t, a.out) : write_dtb(t, a.out, &d);
+	diags_free(&d);
+	dt_tree_free(t);
+	free(a.incdirs);
+	return ret;
+}

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/diag.h"
+#include "util/util.h"
+
+static void test_strbuf(void **state)
+{
+	struct strbuf sb;
+	char *s;
+	size_t len;
+	int i;
+
+	sb_init(&sb);
+	for (i = 0; i < 1000; i++)
+		sb_addf(&sb, "%d,", i);
+	assert_int_equal(sb.len, strlen(sb.buf));
+	assert_true(strncmp(sb.buf, "0,1,2,", 6) == 0);
+	s = sb_detach(&sb, &len);
+	assert_int_equal(len, strlen(s));
+	assert_null(sb.buf);
+	free(s);
+}
+
+static void test_strmap(void **state)
+{
+	struct strmap m;
+	char keys[2000][16];
+	int i;
+
+	strmap_init(&m);
+	for (i = 0; i < 2000; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "k%d", i);
+		assert_null(strmap_put(&m, keys[i], (void *)(intptr_t)(i + 1)));
+	}
+	assert_int_equal(m.count, 2000);
+	for (i = 0; i < 2000; i++)
+		assert_int_equal((intptr_t)strmap_get(&m, keys[i]), i + 1);
+	assert_null(strmap_get(&m, "k2000"));
+	assert_int_equal((intptr_t)strmap_getn(&m, "k12xyz", 3), 13);
+	for (i = 0; i < 2000; i += 2)
+		assert_int_equal((intptr_t)strmap_remove(&m, keys[i]), i + 1);
+	for (i = 0; i < 2000; i++) {
+		if (i % 2)
+			assert_int_equal((intptr_t)strmap_get(&m, keys[i]),
+					 i + 1);
+		else
+			assert_null(strmap_get(&m, keys[i]));
+	}
+	strmap_free(&m);
+}
+
+static void test_edit_distance(void **state)
+{
+	assert_int_equal(edit_distance("eth0_vf1", "eth0_vf1"), 0);
+	assert_int_equal(edit_distance("eth0_vf99", "eth0_vf9"), 1);
+	assert_int_equal(edit_distance("kitten", "sitting"), 3);
+	assert_int_equal(edit_distance("", "abc"), 3);
+}
+
+static void test_diag_caret(void **state)
+{
+	struct srcfiles sf;
+	struct srcfile *f;
+	struct srcpos pos;
+	struct diags d;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	srcfiles_init(&sf);
+	f = srcfiles_add(&sf, "system.dts", "a;\n\tcpus = <8 9>\nb;\n", 20);
+	pos.file = f;
+	pos.line = 2;
+	pos.col = 14;
+	diags_init(&d);
+	diag_error(&d, &pos, "expected ';' after property value");
+	assert_int_equal(d.errors, 1);
+	diags_print(out, &d);
+	fclose(out);
+	assert_string_equal(buf,
+		"system.dts:2:14: error: expected ';' after property value\n"
+		"\tcpus = <8 9>\n"
+		"\t            ^\n");
+	free(buf);
+	diags_free(&d);
+	srcfiles_free(&sf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_strbuf),
+		cmocka_unit_test(test_strmap),
+		cmocka_unit_test(test_edit_distance),
+		cmocka_unit_test(test_diag_caret),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
