@@ -49,7 +49,11 @@ struct cpuset_error {
 
 /*
  * Parse a CPU list into *s (which is cleared first).  0 or -EINVAL with
- * err filled (offset and message naming the offending character).
+ * err filled (offset and message naming the offending character); err may
+ * be NULL, and *s is empty after an error.  Items are "N", "N-M" and the
+ * kernel's region "N-M:used/group"; blanks around items are allowed (so a
+ * sysfs "0-3\n" reads), empty items are not.  "" is the empty set.  The
+ * position in messages is the same 0-based byte offset as err->offset.
  */
 int cpuset_parse(struct cpuset *s, const char *str, struct cpuset_error *err);
 /* "4-7,12" ("" for the empty set); caller frees. */

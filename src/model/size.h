@@ -26,6 +26,11 @@ enum size_style {
 /*
  * Format bytes in the largest unit that gives at most two decimals exactly;
  * otherwise rounded to two decimals.  Returns buf.
+ *
+ * Precisely: the largest unit not above the value, if exact ("1.5 GiB");
+ * else one unit smaller, if exact there ("4100 KiB", "1025 B"); else the
+ * first unit rounded, always with two decimals ("1.00 GiB" for 1 GiB + 1).
+ * Exact output reads back through size_parse() unchanged.
  */
 char *size_format(char *buf, size_t len, uint64_t bytes, enum size_style st);
 

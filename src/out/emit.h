@@ -13,6 +13,17 @@
  * In text mode only the format strings are printed (a NULL format prints
  * nothing); in JSON/YAML mode only keys and values are (emit_text() is
  * ignored there).  Strings are escaped as each format requires.
+ *
+ * The text-mode format receives the value: a const char * for emit_string
+ * ("-" for a NULL string), emit_bool ("true"/"false", as iproute2 does)
+ * and emit_null ("-"); a uint64_t for emit_uint and emit_hex (use PRIu64,
+ * PRIx64); an int64_t for emit_int.
+ *
+ * A keyed value at the top level opens an implicit root object, closed by
+ * emit_free().  Misuse never corrupts the document: a key inside an array
+ * is dropped (the value is kept), an unkeyed value inside an object, a
+ * second root value and an unmatched close are ignored; the container
+ * opened by an ignored call is skipped with everything in it.
  */
 #ifndef KERF_OUT_EMIT_H
 #define KERF_OUT_EMIT_H
@@ -59,5 +70,7 @@ void emit_hex(struct emitter *e, const char *key, const char *fmt,
 void emit_null(struct emitter *e, const char *key, const char *fmt);
 /* Text-mode-only output; ignored for JSON/YAML. */
 void emit_text(struct emitter *e, const char *fmt, ...) PRINTF(2, 3);
+/* Number of misused calls that were ignored (see above); for tests. */
+unsigned int emit_misuse_count(const struct emitter *e);
 
 #endif
