@@ -61,7 +61,7 @@ fuzz-smoke: build-fuzz/build.ninja
 	fuzz/run.sh build-fuzz 60
 
 bench: all
-	bench/compile/run.sh $(BUILD)
+	rc=0; bench/compile/run.sh $(BUILD) || rc=$$?; bench/validate/run.sh $(BUILD) || rc=$$?; exit $$rc
 
 demo: all
 	@scripts/demo.sh $(BUILD)

@@ -13,6 +13,8 @@
 
 static const struct kerf_cmd *const commands[] = {
 	&kerf_cmd_compile,
+	&kerf_cmd_validate,
+	&kerf_cmd_init,
 };
 
 const struct kerf_cmd *kerf_find_cmd(const char *name)

@@ -93,4 +93,33 @@ const struct kerf_cmd *kerf_find_cmd(const char *name);
 int cmd_compile(struct kerf_ctx *ctx, int argc, char **argv);
 extern const struct kerf_cmd kerf_cmd_compile;
 
+int cmd_validate(struct kerf_ctx *ctx, int argc, char **argv);
+extern const struct kerf_cmd kerf_cmd_validate;
+int cmd_init(struct kerf_ctx *ctx, int argc, char **argv);
+extern const struct kerf_cmd kerf_cmd_init;
+
+/* Shared by validate, init and compile (validate.c) */
+struct vrun;
+/* -W no-NAME: add NAME to *names, or a usage error. */
+int kerf_parse_warning(struct kerf_ctx *ctx, const char *arg,
+		       const char ***names, size_t *n);
+/*
+ * compile's multikernel hook (compile_check.c): load like dt_load(); if the
+ * tree is a multikernel description, validate it (findings on stderr) and,
+ * with for_kernel, replace it by the mk2 baseline tree (what the file
+ * lacks is read from the host under the sysroot only with use_host).  Negative: load
+ * error (diagnostics already printed); positive: exit status of a refusal.
+ */
+struct dt_parse_opts;
+struct dt_resolve_opts;
+struct dt_tree;
+struct diags;
+int compile_load(struct kerf_ctx *ctx, const char *in,
+		 const struct dt_parse_opts *po,
+		 const struct dt_resolve_opts *ro, bool for_kernel,
+		 bool use_host, struct dt_tree **out, struct diags *d);
+/* Print why a description could not be loaded; the exit status. */
+int kerf_report_load_error(const struct kerf_ctx *ctx, struct vrun *v,
+			   int status, const char *path);
+
 #endif

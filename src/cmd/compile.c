@@ -19,6 +19,8 @@ enum {
 	OPT_OUTFMT = 'O',
 	OPT_INCLUDE = 'i',
 	OPT_SYMBOLS = '@',
+	OPT_FOR_KERNEL = OPT_CMD_BASE,
+	OPT_HOST,
 };
 
 static const struct kerf_opt compile_opts[] = {
@@ -32,6 +34,12 @@ static const struct kerf_opt compile_opts[] = {
 	  OPT_INCLUDE },
 	{ "symbols", '@', no_argument, NULL,
 	  "add a /__symbols__ node with every label", OPT_SYMBOLS },
+	{ "for-kernel", 0, no_argument, NULL,
+	  "write the kernel (mk2) baseline blob kerf init would write",
+	  OPT_FOR_KERNEL },
+	{ "host", 0, no_argument, NULL,
+	  "with --for-kernel: take physical CPU ids, PCI ids and VF addresses missing from the file from this host (under --sysroot)",
+	  OPT_HOST },
 	{ NULL, 0, 0, NULL, NULL, 0 },
 };
 
@@ -39,7 +47,7 @@ const struct kerf_cmd kerf_cmd_compile = {
 	.name = "compile",
 	.fn = cmd_compile,
 	.summary = "compile DTS to DTB, or decompile DTB to DTS",
-	.usage = "IN -o OUT [-O dtb|dts] [-i DIR]... [-@]",
+	.usage = "IN -o OUT [-O dtb|dts] [-i DIR]... [-@] [--for-kernel]",
 	.opts = compile_opts,
 };
 
@@ -51,6 +59,8 @@ struct compile_args {
 	const char **incdirs;
 	size_t nincdirs;
 	bool symbols;
+	bool for_kernel;
+	bool host;
 };
 
 static int compile_opt(struct kerf_ctx *ctx, int id, const char *arg,
@@ -79,6 +89,12 @@ static int compile_opt(struct kerf_ctx *ctx, int id, const char *arg,
 		break;
 	case OPT_SYMBOLS:
 		a->symbols = true;
+		break;
+	case OPT_FOR_KERNEL:
+		a->for_kernel = true;
+		break;
+	case OPT_HOST:
+		a->host = true;
 		break;
 	default:
 		return KERF_EXIT_USAGE;
@@ -170,7 +186,13 @@ int cmd_compile(struct kerf_ctx *ctx, int argc, char **argv)
 	po.n_include_dirs = a.nincdirs;
 	ro.symbols = a.symbols;
 	diags_init(&d);
-	ret = dt_load(in, &po, &ro, &t, &d);
+	/* multikernel descriptions are validated (compile_check.c) */
+	ret = compile_load(ctx, in, &po, &ro, a.for_kernel, a.host, &t, &d);
+	if (ret > 0) {
+		diags_free(&d);
+		free(a.incdirs);
+		return ret;
+	}
 	if (ret < 0) {
 		diags_print(stderr, &d);
 		diags_free(&d);

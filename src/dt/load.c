@@ -28,7 +28,7 @@ int dt_load(const char *path, const struct dt_parse_opts *po,
 		if (ret == 0) {
 			ret = dt_resolve(*out, ro, d);
 			if (ret < 0) {
-				dt_tree_free(*out);
+				dt_tree_discard(*out, d);
 				*out = NULL;
 			}
 		}

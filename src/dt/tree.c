@@ -30,6 +30,15 @@ void dt_tree_free(struct dt_tree *t)
 	free(t);
 }
 
+void dt_tree_discard(struct dt_tree *t, struct diags *d)
+{
+	if (!t)
+		return;
+	if (d)
+		diags_adopt_files(d, &t->files);
+	dt_tree_free(t);
+}
+
 struct dt_node *dt_node_new(const char *name, size_t len)
 {
 	struct dt_node *n = xzalloc(sizeof(*n));

@@ -65,6 +65,8 @@ struct dt_label {
 	char *name;
 	struct srcpos pos;
 	struct dt_label *next;
+	bool deleted;		/* parser-internal tombstone (dtc semantics);
+				 * never true in a tree dts_parse_*() returns */
 };
 
 struct dt_node;
@@ -78,6 +80,7 @@ struct dt_property {
 	struct srcpos end_pos;	/* of the terminating ';' */
 	struct dt_node *owner;
 	struct dt_property *next;
+	bool deleted;		/* parser-internal, as dt_label.deleted */
 };
 
 struct dt_node {
@@ -94,6 +97,7 @@ struct dt_node {
 	struct srcpos redef_pos; /* a later definition merged into this node
 				  * (file NULL if the node is defined once) */
 	void *user;		/* free for users of the tree (model layer) */
+	bool deleted;		/* parser-internal, as dt_label.deleted */
 };
 
 struct dt_reserve {
@@ -120,6 +124,8 @@ struct dt_tree {
 /* Construction */
 struct dt_tree *dt_tree_new(void);
 void dt_tree_free(struct dt_tree *t);
+/* Free a tree whose diagnostics outlive it (they keep its source files). */
+void dt_tree_discard(struct dt_tree *t, struct diags *d);
 struct dt_node *dt_node_new(const char *name, size_t len);
 void dt_node_free(struct dt_node *n);	/* recursively; does not unlink */
 void dt_node_add_child(struct dt_node *parent, struct dt_node *child);

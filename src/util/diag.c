@@ -19,7 +19,18 @@ void diags_free(struct diags *d)
 		free(d->v[i].hint);
 	}
 	free(d->v);
+	srcfiles_free(&d->kept);
 	diags_init(d);
+}
+
+void diags_adopt_files(struct diags *d, struct srcfiles *files)
+{
+	struct srcfile **tail = &d->kept.head;
+
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = files->head;
+	files->head = NULL;
 }
 
 void diag_add(struct diags *d, enum diag_severity sev,

@@ -36,6 +36,7 @@ struct diags {
 	struct diag *v;
 	size_t n, cap;
 	unsigned int errors, warnings;
+	struct srcfiles kept;	/* files adopted from freed trees */
 };
 
 void diags_init(struct diags *d);
@@ -47,6 +48,12 @@ void diag_add(struct diags *d, enum diag_severity sev,
 void diag_hint(struct diags *d, const char *fmt, ...) PRINTF(2, 3);
 #define diag_error(d, pos, ...) diag_add(d, DIAG_ERROR, pos, NULL, __VA_ARGS__)
 #define diag_warn(d, pos, ...) diag_add(d, DIAG_WARNING, pos, NULL, __VA_ARGS__)
+
+/*
+ * Take ownership of the source files of a tree that is about to be freed,
+ * so that positions in recorded diagnostics stay valid.
+ */
+void diags_adopt_files(struct diags *d, struct srcfiles *files);
 
 /* Print every diagnostic, in order, in the compiler form above. */
 void diags_print(FILE *out, const struct diags *d);

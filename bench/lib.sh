@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Shared by bench/*/run.sh: generate the synthetic systems, time commands,
+# print the comparison table.  Benchmarks measure; they never fail on a
+# missed target (it is printed as MISSED), only when a command fails.
+#
+# Environment: BENCH_REPS (runs per measurement, default 5; the median is
+# reported), BENCH_KEEP=1 keeps the temporary directory.
+
+BENCH_REPS=${BENCH_REPS:-5}
+
+# The two systems of issues 2 and 3: 1x and its 2x sibling.
+BENCH_SIZES=(
+	"1x --cpus 8192 --instances 1000 --nics 64"
+	"2x --cpus 16384 --instances 2000 --nics 128"
+)
+
+bench_init()
+{
+	BUILD=${1:?usage: $0 BUILD_DIR}
+	KERF=$BUILD/kerf
+	GEN=$BUILD/bench/gen_system
+	TIMER=$BUILD/bench/bench_timer
+	local f
+	for f in "$KERF" "$GEN" "$TIMER"; do
+		if [ ! -x "$f" ]; then
+			echo "error: $f is missing (run: ninja -C $BUILD)" >&2
+			exit 2
+		fi
+	done
+	if ! command -v dtc >/dev/null; then
+		echo "error: dtc is missing (apt-get install" \
+			"device-tree-compiler)" >&2
+		exit 2
+	fi
+	BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/kerf-bench.XXXXXX")
+	trap bench_cleanup EXIT
+	trap 'exit 130' INT TERM
+	BENCH_FAILED=0
+}
+
+bench_cleanup()
+{
+	if [ "${BENCH_KEEP:-0}" = 1 ]; then
+		echo "kept $BENCH_TMP"
+	else
+		rm -rf "$BENCH_TMP"
+	fi
+}
+
+# bench_generate: writes $BENCH_TMP/1x.dts and 2x.dts.
+bench_generate()
+{
+	local s name
+	for s in "${BENCH_SIZES[@]}"; do
+		set -- $s
+		name=$1
+		shift
+		"$GEN" "$@" -o "$BENCH_TMP/$name.dts"
+	done
+}
+
+# bench_measure LABEL CMD...: runs CMD once to warm the caches, then
+# BENCH_REPS times; sets MED_TIME (s), MED_RSS (KiB), and RUN_OK (0 if
+# any run failed, its stderr in $BENCH_TMP/LABEL.err).
+bench_measure()
+{
+	local label=$1 i t r code
+	shift
+	local times=() rss=()
+	RUN_OK=1
+	for ((i = 0; i <= BENCH_REPS; i++)); do
+		if ! "$TIMER" "$BENCH_TMP/res" "$@" \
+			>/dev/null 2>"$BENCH_TMP/$label.err"; then
+			RUN_OK=0
+			MED_TIME=nan
+			MED_RSS=nan
+			return
+		fi
+		[ "$i" -eq 0 ] && continue
+		read -r t r code <"$BENCH_TMP/res"
+		times+=("$t")
+		rss+=("$r")
+	done
+	MED_TIME=$(printf '%s\n' "${times[@]}" | sort -g |
+		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	MED_RSS=$(printf '%s\n' "${rss[@]}" | sort -g |
+		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+}
+
+# bench_verdict VALUE TARGET: "ok" or "MISSED" (VALUE <= TARGET is met).
+bench_verdict()
+{
+	awk -v v="$1" -v t="$2" 'BEGIN {
+		if (v == "nan" || v == "") print "n/a";
+		else print (v + 0 <= t + 0) ? "ok" : "MISSED" }'
+}
+
+# bench_div A B [FORMAT]
+bench_div()
+{
+	awk -v a="$1" -v b="$2" -v f="${3:-%.3f}" 'BEGIN {
+		if (a == "nan" || b == "nan" || b + 0 == 0) print "nan";
+		else printf f "\n", a / b }'
+}
+
+# bench_fail LABEL WHAT: report a failed command with its stderr.
+bench_fail()
+{
+	echo "FAILED: $2" >&2
+	head -n 20 "$BENCH_TMP/$1.err" >&2
+	BENCH_FAILED=1
+}
+
+# bench_report TITLE KERF_NAME: prints the table from the K_* / D_*
+# associative arrays filled by the caller (time and RSS per size).
+bench_report()
+{
+	local title=$1 kname=$2 s name size tr rr
+	echo
+	echo "$title"
+	echo "median of $BENCH_REPS runs; targets: $kname/dtc time <= 0.10," \
+		"RSS <= 1.5x dtc's, 2x/1x time <= 2.30"
+	printf '%-3s %-15s %7s %9s %9s %9s %-6s %8s %8s %6s %s\n' \
+		"" "cpus/inst/nics" "size" "$kname s" "dtc s" "$kname/dtc" "" \
+		"$kname MiB" "dtc MiB" "RSS x" ""
+	for s in "${BENCH_SIZES[@]}"; do
+		set -- $s
+		name=$1
+		shift
+		size=$(stat -c %s "$BENCH_TMP/$name.dts")
+		tr=$(bench_div "${K_TIME[$name]}" "${D_TIME[$name]}")
+		rr=$(bench_div "${K_RSS[$name]}" "${D_RSS[$name]}" '%.2f')
+		printf '%-3s %-15s %4d KB %9s %9s %9s %-6s %8s %8s %6s %s\n' \
+			"$name" "$2/$4/$6" $((size / 1000)) \
+			"${K_TIME[$name]}" "${D_TIME[$name]}" \
+			"$tr" "$(bench_verdict "$tr" 0.10)" \
+			"$(bench_div "${K_RSS[$name]}" 1024 '%.1f')" \
+			"$(bench_div "${D_RSS[$name]}" 1024 '%.1f')" \
+			"$rr" "$(bench_verdict "$rr" 1.5)"
+	done
+	local ks ds is
+	ks=$(bench_div "${K_TIME[2x]}" "${K_TIME[1x]}" '%.2f')
+	ds=$(bench_div "${D_TIME[2x]}" "${D_TIME[1x]}" '%.2f')
+	is=$(bench_div "$(stat -c %s "$BENCH_TMP/2x.dts")" \
+		"$(stat -c %s "$BENCH_TMP/1x.dts")" '%.2f')
+	echo "scaling 2x/1x: $kname $ks $(bench_verdict "$ks" 2.30)" \
+		"(dtc $ds, input size $is)"
+}

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Instance names and ids (checks.md §1 "Instances and references"). */
+#include "check/check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool name_char_ok(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9') || strchr(",._+-", ch);
+}
+
+static char *unique_name(const struct mk_model *m, const char *name)
+{
+	unsigned int n;
+	size_t i;
+
+	for (n = 2;; n++) {
+		char *s = xasprintf("%s-%u", name, n);
+		bool taken = false;
+
+		for (i = 0; i < m->ninstances && !taken; i++)
+			taken = !strcmp(m->instances[i].name, s);
+		if (!taken)
+			return s;
+		free(s);
+	}
+}
+
+static void duplicate(struct check_ctx *c, const char *name,
+		      const struct srcpos *first, const struct srcpos *second)
+{
+	struct finding *x;
+	char *alt = unique_name(c->m, name);
+
+	x = finding_add(c->f, "instance-name", SEV_ERROR, name,
+			"Duplicate instance name: \"%s\"", name);
+	finding_detail(
+		x,
+		"Instance name \"%s\" appears multiple times in configuration",
+		name);
+	finding_suggest(
+		x,
+		"Rename the second instance to \"%s\" or another unique name",
+		alt);
+	finding_alt(x, "Merge the two definitions into one node");
+	finding_loc(x, first);
+	finding_loc(x, second);
+	free(alt);
+}
+
+void check_instance_name(struct check_ctx *c)
+{
+	const struct mk_model *m = c->m;
+	size_t i, k;
+
+	for (i = 0; i < m->ninstances; i++) {
+		const struct mk_instance *in = &m->instances[i];
+		size_t len = strlen(in->name);
+		struct finding *x;
+		bool bad = false;
+
+		for (k = 0; k < len; k++)
+			bad |= !name_char_ok(in->name[k]);
+		if (in->redef.file)
+			duplicate(c, in->name, &in->at.pos, &in->redef);
+		if (!bad && len && len <= MK_NAME_MAX)
+			continue;
+		x = finding_add(
+			c->f, "instance-name", SEV_ERROR, in->name,
+			len > MK_NAME_MAX
+				? "instance name \"%s\" is longer than 31 "
+				  "characters"
+				: "instance name \"%s\" is not a valid name",
+			in->name);
+		finding_detail(
+			x, "Names use letters, digits and , . _ + - (no '@' or "
+			   "'/'), at most 31 characters: they are directory "
+			   "names in /sys/fs/multikernel/instances/");
+		finding_loc(x, &in->at.pos);
+	}
+	for (i = 0; i < m->ndups; i++)
+		duplicate(c, m->dups[i].name, &m->dups[i].first,
+			  &m->dups[i].second);
+}
+
+static int cmp_id(const void *a, const void *b, void *arg)
+{
+	const struct mk_model *m = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	uint32_t p = m->instances[x].id, q = m->instances[y].id;
+
+	if (p != q)
+		return p < q ? -1 : 1;
+	return x < y ? -1 : 1;
+}
+
+static uint32_t lowest_free_id(const struct mk_model *m, const size_t *ix,
+			       size_t n)
+{
+	uint32_t want = 1;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t id = m->instances[ix[i]].id;
+
+		if (id == want)
+			want++;
+		else if (id > want)
+			break;
+	}
+	return want;
+}
+
+void check_instance_id(struct check_ctx *c)
+{
+	const struct mk_model *m = c->m;
+	size_t *ix = xmalloc((m->ninstances + 1) * sizeof(*ix));
+	size_t n = 0, i;
+
+	for (i = 0; i < m->ninstances; i++)
+		if (m->instances[i].has_id)
+			ix[n++] = i;
+	qsort_r(ix, n, sizeof(*ix), cmp_id, (void *)(uintptr_t)m);
+	for (i = 0; i < n; i++) {
+		const struct mk_instance *in = &m->instances[ix[i]];
+		struct finding *x;
+
+		if (in->id < 1 || in->id > MK_ID_MAX) {
+			x = finding_add(c->f, "instance-id", SEV_ERROR,
+					in->name,
+					"instance id %u is out of range (1-%u)",
+					in->id, MK_ID_MAX);
+			finding_suggest(x,
+					"Use id = <%u>; (the lowest free id), "
+					"or leave id out",
+					lowest_free_id(m, ix, n));
+			finding_loc(x, &in->id_at.pos);
+		}
+		if (i && m->instances[ix[i - 1]].id == in->id) {
+			size_t f = i - 1;
+
+			while (f && m->instances[ix[f - 1]].id == in->id)
+				f--;
+			x = finding_add(
+				c->f, "instance-id", SEV_ERROR, in->name,
+				"Duplicate instance ID: %u assigned to both %s "
+				"and %s",
+				in->id, m->instances[ix[f]].name, in->name);
+			finding_suggest(
+				x, "Use id = <%u>; (the lowest free id) for %s",
+				lowest_free_id(m, ix, n), in->name);
+			finding_loc(x, &m->instances[ix[f]].id_at.pos);
+			finding_loc(x, &in->id_at.pos);
+		}
+	}
+	free(ix);
+}

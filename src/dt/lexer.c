@@ -1,0 +1,878 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * DTS lexer.  One pass over a NUL-terminated buffer per file; no token is
+ * allocated.  The rules and their priorities are dtc's (longest match,
+ * start conditions V1 / PROPNODENAME / BYTESTRING), so the token stream is
+ * the one dtc's parser sees.
+ */
+#include "dt/lexer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { LS_V1, LS_NAME, LS_BYTES };
+
+struct lex_input {
+	const char *p, *end, *line_start;
+	uint32_t line;
+	struct srcfile *file;	/* for positions (line markers change it) */
+	char *dir;		/* of the file really read, for /include/ */
+	struct lex_input *up;
+};
+
+static inline bool is_digit(int c)
+{
+	return (unsigned int)(c - '0') < 10;
+}
+
+static inline bool is_alpha(int c)
+{
+	return (unsigned int)((c | 0x20) - 'a') < 26;
+}
+
+static inline bool is_hex(int c)
+{
+	return is_digit(c) || (unsigned int)((c | 0x20) - 'a') < 6;
+}
+
+static inline int hex_val(int c)
+{
+	return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+static inline bool is_label_start(int c)
+{
+	return is_alpha(c) || c == '_';
+}
+
+static inline bool is_label_char(int c)
+{
+	return is_alpha(c) || is_digit(c) || c == '_';
+}
+
+/* dtc's PROPNODECHAR: [a-zA-Z0-9,._+*#?@-] */
+static inline bool is_propnode_char(int c)
+{
+	if (is_alpha(c) || is_digit(c))
+		return true;
+	switch (c) {
+	case ',': case '.': case '_': case '+': case '*': case '#':
+	case '?': case '@': case '-':
+		return true;
+	}
+	return false;
+}
+
+/* [[:space:]] */
+static inline bool is_space(int c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static inline void here(const struct lex_input *in, const char *p,
+			struct srcpos *pos)
+{
+	pos->file = in->file;
+	pos->line = in->line;
+	pos->col = (uint32_t)(p - in->line_start + 1);
+}
+
+/* Account for the newlines in [from, to). */
+static void count_lines(struct lex_input *in, const char *from,
+			const char *to)
+{
+	const char *nl;
+
+	while (from < to &&
+	       (nl = memchr(from, '\n', (size_t)(to - from))) != NULL) {
+		in->line++;
+		in->line_start = nl + 1;
+		from = nl + 1;
+	}
+}
+
+static bool starts(const char *p, const char *end, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+	size_t n;
+
+	if (!dir || name[0] == '/' || strcmp(dir, ".") == 0)
+		return xstrdup(name);
+	n = strlen(dir);
+	if (n && dir[n - 1] == '/')
+		return xasprintf("%s%s", dir, name);
+	return xasprintf("%s/%s", dir, name);
+}
+
+/* Read a regular file (never a device: /dev/zero must not hang us). */
+static int load_regular(const char *path, char **data, size_t *len)
+{
+	struct stat st;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+	} else if (S_ISDIR(st.st_mode)) {
+		ret = -EISDIR;
+	} else if (!S_ISREG(st.st_mode)) {
+		ret = -EINVAL;
+	} else {
+		ret = read_fd(fd, data, len);
+	}
+	close(fd);
+	return ret;
+}
+
+int dts_lexer_open(struct dts_lexer *lx, const char *name, char **path,
+		   char **data, size_t *len)
+{
+	const struct dt_parse_opts *o = lx->opts;
+	int ret, first;
+	size_t i;
+
+	*path = join_path(lx->in ? lx->in->dir : NULL, name);
+	first = ret = load_regular(*path, data, len);
+	if (ret == 0 || name[0] == '/')
+		return ret;
+	for (i = 0; o && i < o->n_include_dirs; i++) {
+		free(*path);
+		*path = join_path(o->include_dirs[i], name);
+		ret = load_regular(*path, data, len);
+		if (ret == 0)
+			return 0;
+	}
+	free(*path);
+	*path = NULL;
+	return first;
+}
+
+static void push_input(struct dts_lexer *lx, struct srcfile *f,
+		       const char *dir)
+{
+	struct lex_input *in = xzalloc(sizeof(*in));
+
+	in->p = f->text;
+	in->end = f->text + f->len;
+	in->line_start = in->p;
+	in->line = 1;
+	in->file = f;
+	in->dir = xstrdup(dir);
+	in->up = lx->in;
+	lx->in = in;
+}
+
+static void pop_input(struct dts_lexer *lx)
+{
+	struct lex_input *in = lx->in;
+
+	lx->in = in->up;
+	free(in->dir);
+	free(in);
+	if (lx->depth)
+		lx->depth--;
+}
+
+void dts_lexer_init(struct dts_lexer *lx, struct dt_tree *tree,
+		    struct srcfile *f, const char *dir,
+		    const struct dt_parse_opts *o, struct diags *d)
+{
+	memset(lx, 0, sizeof(*lx));
+	lx->tree = tree;
+	lx->d = d;
+	lx->opts = o;
+	lx->state = LS_V1;
+	sb_init(&lx->sbuf);
+	push_input(lx, f, dir);
+}
+
+void dts_lexer_free(struct dts_lexer *lx)
+{
+	while (lx->in)
+		pop_input(lx);
+	sb_free(&lx->sbuf);
+}
+
+/*
+ * dtc's get_escape_char(): \a \b \t \n \v \f \r, up to three octal
+ * digits, \x with one or two hex digits, anything else stands for itself.
+ * Returns false for \x without a hex digit.
+ */
+static bool decode_escapes(const char *s, size_t len, struct strbuf *out)
+{
+	size_t i = 0;
+
+	sb_reset(out);
+	while (i < len) {
+		const char *run = s + i;
+		size_t n = 0;
+		unsigned int v;
+		char c;
+
+		while (i + n < len && run[n] != '\\')
+			n++;
+		if (n) {
+			sb_add(out, run, n);
+			i += n;
+			continue;
+		}
+		i++;			/* the backslash */
+		if (i >= len) {		/* cannot happen after the lexer */
+			sb_addc(out, '\\');
+			break;
+		}
+		c = s[i++];
+		switch (c) {
+		case 'a': c = '\a'; break;
+		case 'b': c = '\b'; break;
+		case 't': c = '\t'; break;
+		case 'n': c = '\n'; break;
+		case 'v': c = '\v'; break;
+		case 'f': c = '\f'; break;
+		case 'r': c = '\r'; break;
+		case 'x':
+			if (i >= len || !is_hex(s[i]))
+				return false;
+			v = (unsigned int)hex_val(s[i++]);
+			if (i < len && is_hex(s[i]))
+				v = v * 16 + (unsigned int)hex_val(s[i++]);
+			c = (char)v;
+			break;
+		default:
+			if (c >= '0' && c <= '7') {
+				v = (unsigned int)(c - '0');
+				for (n = 0; n < 2 && i < len && s[i] >= '0' &&
+					    s[i] <= '7'; n++)
+					v = v * 8 + (unsigned int)(s[i++] - '0');
+				c = (char)(v & 0xff);
+			}
+			break;
+		}
+		sb_addc(out, c);
+	}
+	return true;
+}
+
+static int lex_error(struct dts_lexer *lx, const char *p, const char *fmt,
+		     ...) PRINTF(3, 4);
+
+static int lex_error(struct dts_lexer *lx, const char *p, const char *fmt,
+		     ...)
+{
+	struct srcpos pos;
+	va_list ap;
+	char *msg;
+
+	here(lx->in, p, &pos);
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	diag_error(lx->d, &pos, "%s", msg);
+	free(msg);
+	return -EINVAL;
+}
+
+/*
+ * Scan the body of a "string" starting after the opening quote: returns
+ * the closing quote, or NULL (dtc's STRING rule does not match: end of
+ * input, or a backslash before a newline).
+ */
+static const char *scan_string(const char *q, const char *end)
+{
+	while (q < end) {
+		if (*q == '"')
+			return q;
+		if (*q == '\\') {
+			if (q + 1 >= end || q[1] == '\n')
+				return NULL;
+			q += 2;
+			continue;
+		}
+		q++;
+	}
+	return NULL;
+}
+
+/*
+ * cpp line marker at the start of a line:
+ *   #[line] LINE "FILE" [FLAGS...]
+ * Returns 1 if handled, 0 if the text is no line marker, <0 on error.
+ */
+static int line_marker(struct dts_lexer *lx)
+{
+	struct lex_input *in = lx->in;
+	const char *p = in->p, *end = in->end, *q = p + 1, *s, *e;
+	uint64_t line = 0;
+
+	if (starts(q, end, "line"))
+		q += 4;
+	if (q >= end || (*q != ' ' && *q != '\t'))
+		return 0;
+	while (q < end && (*q == ' ' || *q == '\t'))
+		q++;
+	if (q >= end || !is_digit(*q))
+		return 0;
+	while (q < end && is_digit(*q)) {
+		if (line < UINT32_MAX)
+			line = line * 10 + (uint64_t)(*q - '0');
+		q++;
+	}
+	if (line > UINT32_MAX)
+		line = UINT32_MAX;
+	if (q >= end || (*q != ' ' && *q != '\t'))
+		return 0;
+	while (q < end && (*q == ' ' || *q == '\t'))
+		q++;
+	if (q >= end || *q != '"')
+		return 0;
+	s = q + 1;
+	e = scan_string(s, end);
+	if (!e)
+		return 0;
+	q = e + 1;
+	/* optional flags, on this line only */
+	for (;;) {
+		const char *r = q;
+
+		while (r < end && (*r == ' ' || *r == '\t'))
+			r++;
+		if (r == q || r >= end || !is_digit(*r))
+			break;
+		while (r < end && is_digit(*r))
+			r++;
+		q = r;
+	}
+	if (!decode_escapes(s, (size_t)(e - s), &lx->sbuf))
+		return lex_error(lx, s, "\\x used with no following hex digits");
+	if (memchr(lx->sbuf.buf, '\0', lx->sbuf.len))
+		return lex_error(lx, p, "NUL character in the file name of a line marker");
+	in->file = srcfiles_add(&lx->tree->files, lx->sbuf.buf, NULL, 0);
+	/* the marker names the line after it */
+	in->line = (uint32_t)line - 1;
+	in->p = q;
+	return 1;
+}
+
+static int include_file(struct dts_lexer *lx, const char *at,
+			const char *name, size_t len)
+{
+	char *fname = xstrndup(name, len), *path, *data, *dir;
+	struct srcfile *f;
+	size_t n;
+	int ret;
+
+	if (lx->depth >= DTS_MAX_INCLUDE_DEPTH) {
+		ret = lex_error(lx, at, "includes nested too deeply (more than %d levels): is '%s' including itself?",
+				DTS_MAX_INCLUDE_DEPTH, fname);
+		free(fname);
+		return ret;
+	}
+	ret = dts_lexer_open(lx, fname, &path, &data, &n);
+	if (ret < 0) {
+		lex_error(lx, at, "cannot include '%s': %s", fname,
+			  ret == -EINVAL ? "not a regular file"
+					 : strerror(-ret));
+		free(fname);
+		return ret;
+	}
+	free(fname);
+	f = srcfiles_add(&lx->tree->files, path, NULL, 0);
+	if (!f->text) {
+		f->text = data;
+		f->len = n;
+	} else {
+		free(data);
+	}
+	dir = dir_of(path);
+	free(path);
+	lx->depth++;
+	push_input(lx, f, dir);
+	free(dir);
+	return 0;
+}
+
+/* Skip white space, comments, line markers and /include/s. */
+static int skip_space(struct dts_lexer *lx)
+{
+	for (;;) {
+		struct lex_input *in = lx->in;
+		const char *p = in->p, *end = in->end, *q;
+		int ret;
+
+		for (;;) {
+			unsigned char c = (unsigned char)*p;
+
+			if (c == ' ' || c == '\t' || c == '\r' || c == '\v' ||
+			    c == '\f') {
+				p++;
+			} else if (c == '\n') {
+				p++;
+				in->line++;
+				in->line_start = p;
+			} else {
+				break;
+			}
+		}
+		in->p = p;
+		if (p >= end) {
+			if (!in->up)
+				return 0;
+			pop_input(lx);
+			continue;
+		}
+		if (*p == '/' && p[1] == '*') {
+			q = p + 2;
+			for (;;) {
+				q = memchr(q, '*', (size_t)(end - q));
+				if (!q || q + 1 >= end)
+					return lex_error(lx, p, "unterminated comment");
+				if (q[1] == '/')
+					break;
+				q++;
+			}
+			count_lines(in, p, q);
+			in->p = q + 2;
+			continue;
+		}
+		if (*p == '/' && p[1] == '/') {
+			q = memchr(p, '\n', (size_t)(end - p));
+			in->p = q ? q : end;
+			continue;
+		}
+		if (*p == '/' && starts(p, end, "/include/")) {
+			const char *s;
+
+			q = p + 9;
+			while (q < end && is_space(*q))
+				q++;
+			if (q >= end || *q != '"')
+				return lex_error(lx, p, "expected a quoted file name after '/include/'");
+			s = scan_string(q + 1, end);
+			if (!s)
+				return lex_error(lx, q, "unterminated string");
+			count_lines(in, p, s);
+			in->p = s + 1;
+			ret = include_file(lx, p, q + 1, (size_t)(s - q - 1));
+			if (ret < 0)
+				return ret;
+			continue;
+		}
+		if (*p == '#' && p == in->line_start) {
+			ret = line_marker(lx);
+			if (ret < 0)
+				return ret;
+			if (ret)
+				continue;
+		}
+		return 0;
+	}
+}
+
+static const struct {
+	const char *word;
+	int tok;
+	int state;	/* -1: unchanged */
+} keywords[] = {
+	{ "/dts-v1/", TK_V1, LS_V1 },
+	{ "/multikernel-v1/", TK_MK, LS_V1 },
+	{ "/plugin/", TK_PLUGIN, -1 },
+	{ "/memreserve/", TK_MEMRESERVE, LS_V1 },
+	{ "/bits/", TK_BITS, LS_V1 },
+	{ "/delete-property/", TK_DEL_PROP, LS_NAME },
+	{ "/delete-node/", TK_DEL_NODE, LS_NAME },
+	{ "/omit-if-no-ref/", TK_OMIT, LS_NAME },
+	{ "/incbin/", TK_INCBIN, -1 },
+};
+
+static int lex_number(struct dts_lexer *lx, struct dts_token *t,
+		      const char *p)
+{
+	const char *q = p, *end = lx->in->end;
+	uint64_t v = 0;
+	bool range = false;
+
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && is_hex(p[2])) {
+		for (q = p + 2; is_hex(*q); q++) {
+			if (v >> 60)
+				range = true;
+			v = v << 4 | (uint64_t)hex_val(*q);
+		}
+	} else {
+		unsigned int base = (p[0] == '0') ? 8 : 10;
+
+		for (q = p; is_digit(*q); q++) {
+			unsigned int dg = (unsigned int)(*q - '0');
+
+			if (dg >= base) {
+				const char *e = q;
+
+				while (is_digit(*e))
+					e++;
+				return lex_error(lx, p, "bad integer literal '%.*s': '%c' is not an octal digit (a leading 0 means octal)",
+						 (int)(e - p), p, *q);
+			}
+			if (v > (UINT64_MAX - dg) / base)
+				range = true;
+			v = v * base + dg;
+		}
+	}
+	/* suffix: U, L, UL, LL, ULL (longest match) */
+	if (q < end && *q == 'U') {
+		q++;
+		if (*q == 'L') {
+			q++;
+			if (*q == 'L')
+				q++;
+		}
+	} else if (q < end && *q == 'L') {
+		q++;
+		if (*q == 'L')
+			q++;
+	}
+	if (range)
+		return lex_error(lx, p, "integer literal '%.*s' out of range (more than 64 bits)",
+				 (int)(q - p), p);
+	t->kind = TK_LITERAL;
+	t->num = v;
+	t->s = p;
+	t->len = (size_t)(q - p);
+	lx->in->p = q;
+	return 0;
+}
+
+static int lex_char_literal(struct dts_lexer *lx, struct dts_token *t,
+			    const char *p)
+{
+	struct lex_input *in = lx->in;
+	const char *q, *last = NULL;
+
+	/*
+	 * dtc's rule is '([^']|\\')*' with flex's longest match: the
+	 * literal ends at the last quote before the first quote that is
+	 * not preceded by a backslash.
+	 */
+	for (q = p + 1; q < in->end; q++) {
+		if (*q != '\'')
+			continue;
+		last = q;
+		if (q > p + 1 && q[-1] == '\\')
+			continue;
+		break;
+	}
+	if (!last)
+		return lex_error(lx, p, "unterminated character literal");
+	if (!decode_escapes(p + 1, (size_t)(last - p - 1), &lx->sbuf))
+		return lex_error(lx, p, "\\x used with no following hex digits");
+	if (lx->sbuf.len == 0)
+		return lex_error(lx, p, "empty character literal");
+	if (lx->sbuf.len > 1)
+		return lex_error(lx, p, "character literal has %zu characters instead of 1",
+				 lx->sbuf.len);
+	t->kind = TK_CHAR;
+	t->num = (unsigned char)lx->sbuf.buf[0];
+	t->s = p;
+	t->len = (size_t)(last + 1 - p);
+	count_lines(in, p, last);
+	in->p = last + 1;
+	return 0;
+}
+
+static int lex_string(struct dts_lexer *lx, struct dts_token *t,
+		      const char *p)
+{
+	struct lex_input *in = lx->in;
+	const char *e = scan_string(p + 1, in->end);
+
+	if (!e)
+		return lex_error(lx, p, "unterminated string");
+	if (!decode_escapes(p + 1, (size_t)(e - p - 1), &lx->sbuf))
+		return lex_error(lx, p, "\\x used with no following hex digits");
+	t->kind = TK_STRING;
+	t->s = lx->sbuf.buf;
+	t->len = lx->sbuf.len;
+	count_lines(in, p, e);
+	in->p = e + 1;
+	return 0;
+}
+
+static void set_raw_end(struct dts_lexer *lx, struct dts_token *t,
+			const char *start)
+{
+	t->raw = start;
+	t->raw_len = (size_t)(lx->in->p - start);
+	here(lx->in, lx->in->p, &t->end);
+}
+
+int dts_lex(struct dts_lexer *lx, struct dts_token *t)
+{
+	struct lex_input *in;
+	const char *p, *q, *end;
+	unsigned char c;
+	size_t i;
+	int ret;
+
+	ret = skip_space(lx);
+	if (ret < 0)
+		return ret;
+	in = lx->in;
+	p = in->p;
+	end = in->end;
+	memset(t, 0, sizeof(*t));
+	here(in, p, &t->pos);
+	if (p >= end) {
+		t->kind = TK_EOF;
+		t->raw = p;
+		t->end = t->pos;
+		return 0;
+	}
+	c = (unsigned char)*p;
+
+	/* {LABEL}: wins over every other rule it overlaps with */
+	if (is_label_start(c)) {
+		for (q = p + 1; is_label_char(*q); q++)
+			;
+		if (q < end && *q == ':') {
+			t->kind = TK_LABEL;
+			t->s = p;
+			t->len = (size_t)(q - p);
+			in->p = q + 1;
+			goto done;
+		}
+	}
+	if (lx->state == LS_NAME &&
+	    (is_propnode_char(c) || (c == '\\' && is_propnode_char(p[1])))) {
+		q = p + (c == '\\');
+		t->s = q;
+		while (q < end && is_propnode_char(*q))
+			q++;
+		t->kind = TK_NAME;
+		t->len = (size_t)(q - t->s);
+		in->p = q;
+		lx->state = LS_V1;
+		goto done;
+	}
+	if (lx->state == LS_BYTES && is_hex(c) && p + 1 < end &&
+	    is_hex(p[1])) {
+		t->kind = TK_BYTE;
+		t->num = (uint64_t)(hex_val(c) * 16 + hex_val(p[1]));
+		in->p = p + 2;
+		goto done;
+	}
+	if (lx->state == LS_V1 && is_digit(c)) {
+		ret = lex_number(lx, t, p);
+		if (ret < 0)
+			return ret;
+		goto done;
+	}
+
+	switch (c) {
+	case '"':
+		ret = lex_string(lx, t, p);
+		if (ret < 0)
+			return ret;
+		goto done;
+	case '\'':
+		ret = lex_char_literal(lx, t, p);
+		if (ret < 0)
+			return ret;
+		goto done;
+	case '&':
+		if (p[1] == '&') {
+			t->kind = TK_AND;
+			in->p = p + 2;
+			goto done;
+		}
+		if (p[1] == '{') {
+			for (q = p + 2; q < end && (is_propnode_char(*q) ||
+						    *q == '/'); q++)
+				;
+			if (q >= end || *q != '}')
+				return lex_error(lx, p, "expected '}' to end the path reference '%.*s'",
+						 (int)(q - p), p);
+			t->kind = TK_PATH_REF;
+			t->s = p + 2;
+			t->len = (size_t)(q - p - 2);
+			in->p = q + 1;
+			goto done;
+		}
+		if (is_label_start(p[1])) {
+			for (q = p + 2; is_label_char(*q); q++)
+				;
+			t->kind = TK_LABEL_REF;
+			t->s = p + 1;
+			t->len = (size_t)(q - p - 1);
+			in->p = q;
+			goto done;
+		}
+		break;
+	case '/':
+		if (!is_alpha(p[1]))
+			break;
+		for (q = p + 1; q < end && (is_label_char(*q) || *q == '-');
+		     q++)
+			;
+		if (q >= end || *q != '/')
+			break;
+		q++;
+		for (i = 0; i < ARRAY_SIZE(keywords); i++) {
+			if (strlen(keywords[i].word) == (size_t)(q - p) &&
+			    memcmp(keywords[i].word, p, (size_t)(q - p)) == 0)
+				break;
+		}
+		if (i == ARRAY_SIZE(keywords))
+			return lex_error(lx, p, "unknown directive '%.*s'",
+					 (int)(q - p), p);
+		/* dtc knows /incbin/ only outside names and byte strings */
+		if (keywords[i].tok == TK_INCBIN && lx->state != LS_V1)
+			break;
+		t->kind = keywords[i].tok;
+		if (keywords[i].state >= 0)
+			lx->state = keywords[i].state;
+		in->p = q;
+		goto done;
+	case '<':
+		if (p[1] == '<' || p[1] == '=') {
+			t->kind = p[1] == '<' ? TK_LSHIFT : TK_LE;
+			in->p = p + 2;
+			goto done;
+		}
+		break;
+	case '>':
+		if (p[1] == '>' || p[1] == '=') {
+			t->kind = p[1] == '>' ? TK_RSHIFT : TK_GE;
+			in->p = p + 2;
+			goto done;
+		}
+		break;
+	case '=':
+		if (p[1] == '=') {
+			t->kind = TK_EQ;
+			in->p = p + 2;
+			goto done;
+		}
+		break;
+	case '!':
+		if (p[1] == '=') {
+			t->kind = TK_NE;
+			in->p = p + 2;
+			goto done;
+		}
+		break;
+	case '|':
+		if (p[1] == '|') {
+			t->kind = TK_OR;
+			in->p = p + 2;
+			goto done;
+		}
+		break;
+	}
+
+	/* one character (dtc's "." rule) */
+	switch (c) {
+	case ';': case '=': case ',': case '<': case '>': case '[': case ']':
+	case '{': case '}': case '(': case ')': case '/': case '+': case '-':
+	case '*': case '%': case '&': case '|': case '^': case '~': case '!':
+	case '?': case ':':
+		t->kind = c;
+		in->p = p + 1;
+		if (c == '[')
+			lx->state = LS_BYTES;
+		else if (c == '{' || c == ';')
+			lx->state = LS_NAME;
+		else if (c == ']' && lx->state == LS_BYTES)
+			lx->state = LS_V1;
+		goto done;
+	}
+	t->kind = TK_STRAY;
+	t->s = p;
+	if (is_label_start(c) || is_digit(c)) {
+		for (q = p + 1; q < end && is_label_char(*q); q++)
+			;
+		t->len = (size_t)(q - p);
+	} else {
+		t->len = 1;
+	}
+	in->p = p + t->len;
+done:
+	set_raw_end(lx, t, p);
+	return 0;
+}
+
+static void describe_bytes(struct strbuf *sb, const char *s, size_t len,
+			   size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < len && i < max; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\'' || c == '\\')
+			sb_addf(sb, "\\%c", c);
+		else if (c >= 0x20 && c < 0x7f)
+			sb_addc(sb, (char)c);
+		else
+			sb_addf(sb, "\\x%02x", c);
+	}
+	if (len > max)
+		sb_adds(sb, "...");
+}
+
+void dts_token_describe(const struct dts_token *t, struct strbuf *sb)
+{
+	switch (t->kind) {
+	case TK_EOF:
+		sb_adds(sb, "end of file");
+		return;
+	case TK_NAME:
+		sb_adds(sb, "name '");
+		break;
+	case TK_LABEL:
+		sb_adds(sb, "label '");
+		break;
+	case TK_STRING:
+		sb_adds(sb, "string ");
+		describe_bytes(sb, t->raw, t->raw_len, 40);
+		return;
+	case TK_LITERAL:
+	case TK_CHAR:
+		sb_adds(sb, "number '");
+		break;
+	case TK_STRAY:
+		if (t->raw_len == 1 &&
+		    ((unsigned char)t->raw[0] < 0x20 ||
+		     (unsigned char)t->raw[0] >= 0x7f)) {
+			sb_addf(sb, "stray byte 0x%02x",
+				(unsigned char)t->raw[0]);
+			return;
+		}
+		/* fall through */
+	default:
+		sb_addc(sb, '\'');
+		break;
+	}
+	describe_bytes(sb, t->raw, t->raw_len, 40);
+	sb_addc(sb, '\'');
+}

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Loading a multikernel description: dt_load() plus the policies only the
+ * binding knows.
+ *
+ *  - schema.md §1.1: in a /multikernel-v1/ file, a u64 property of the
+ *    binding written <0x0 V> with V wider than 32 bits is read as V with
+ *    a cell-overflow warning (mk_overflow_ok, the resolver's callback).
+ *  - A reference to an undefined label is a finding (phandle-dangling,
+ *    dev-unknown or dev-reference, checks.md), not a reason to stop: the
+ *    loader records it and drops the marker so the resolver goes on.
+ *  - Two definitions of one instance node are an instance-name finding
+ *    with both locations; the second is dropped, never merged.
+ */
+#include "dt/dt.h"
+#include "model/model.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const u64_props[] = {
+	"total-bytes",	    "host-reserved-bytes",
+	"memory-pool-base", "memory-pool-bytes",
+	"memory-base",	    "memory-size",
+	"memory-bytes",	    "size",
+};
+
+bool mk_overflow_ok(const struct dt_tree *t, const struct dt_property *p,
+		    const struct dt_marker *mk, void *ctx)
+{
+	const struct dt_node *n;
+	size_t i;
+	bool known = false;
+
+	if (!(t->header & DT_HDR_MULTIKERNEL) || p->val.len != 8 ||
+	    mk->offset != 4 || dt_be32(p->val.data) != 0 || mk->width != 32)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(u64_props); i++)
+		if (!strcmp(p->name, u64_props[i]))
+			known = true;
+	if (!known)
+		return false;
+	/* only inside /resources or /instances */
+	for (n = p->owner; n && n->parent && n->parent->parent; n = n->parent)
+		;
+	return n && n->parent &&
+	       (!strcmp(n->name, "resources") || !strcmp(n->name, "instances"));
+}
+
+static void collect_labels(struct strmap *m, const struct dt_node *n)
+{
+	const struct dt_node *c;
+	const struct dt_label *l;
+
+	for (l = n->labels; l; l = l->next)
+		strmap_put(m, l->name, (void *)(uintptr_t)1);
+	dt_for_each_child(n, c) collect_labels(m, c);
+}
+
+static void add_dangling(struct mk_model *m, const struct dt_property *p,
+			 const struct dt_marker *mk)
+{
+	struct mk_dangling *x;
+
+	m->dangling = xrealloc(m->dangling,
+			       (m->ndangling + 1) * sizeof(*m->dangling));
+	x = &m->dangling[m->ndangling++];
+	memset(x, 0, sizeof(*x));
+	x->ref = xstrdup(mk->ref);
+	x->pos = mk->pos.file ? mk->pos : p->pos;
+	x->where = dt_node_path(p->owner);
+	x->prop = p;
+	x->offset = mk->offset;
+}
+
+static void drop_dangling(const struct dt_tree *t, struct dt_node *n,
+			  const struct strmap *labels, struct mk_model *m)
+{
+	struct dt_property *p;
+	struct dt_node *c;
+
+	dt_for_each_prop(n, p)
+	{
+		struct dt_marker **pp = &p->val.markers;
+
+		while (*pp) {
+			struct dt_marker *mk = *pp;
+			bool bad = false;
+
+			if ((mk->kind == DT_MARK_REF_PHANDLE ||
+			     mk->kind == DT_MARK_REF_PATH) &&
+			    mk->ref) {
+				if (mk->ref[0] == '/')
+					bad = !dt_path(t, mk->ref);
+				else
+					bad = !strmap_get(labels, mk->ref);
+			}
+			if (!bad) {
+				pp = &mk->next;
+				continue;
+			}
+			add_dangling(m, p, mk);
+			*pp = mk->next;
+			free(mk->ref);
+			free(mk);
+		}
+	}
+	dt_for_each_child(n, c) drop_dangling(t, c, labels, m);
+}
+
+static void drop_duplicate_instances(struct dt_node *inst, struct mk_model *m)
+{
+	struct strmap seen;
+	struct dt_node *c, *next;
+
+	strmap_init(&seen);
+	for (c = inst->children; c; c = next) {
+		struct dt_node *first;
+
+		next = c->next;
+		first = strmap_get(&seen, c->name);
+		if (!first) {
+			strmap_put(&seen, c->name, c);
+			continue;
+		}
+		m->dups = xrealloc(m->dups, (m->ndups + 1) * sizeof(*m->dups));
+		m->dups[m->ndups].name = xstrdup(c->name);
+		m->dups[m->ndups].first = first->pos;
+		m->dups[m->ndups].second = c->pos;
+		m->ndups++;
+		dt_node_unlink(c);
+		dt_node_free(c);
+	}
+	strmap_free(&seen);
+}
+
+static bool multikernel_tree(const struct dt_tree *t)
+{
+	return (t->header & DT_HDR_MULTIKERNEL) ||
+	       (t->root && dt_child(t->root, "resources"));
+}
+
+int mk_load(const char *path, const struct dt_parse_opts *po,
+	    const struct dt_resolve_opts *ro, struct dt_tree **out,
+	    struct mk_model *m, struct diags *d)
+{
+	struct dt_resolve_opts r = {0};
+	struct dt_tree *t = NULL;
+	char *data;
+	size_t len;
+	int ret;
+
+	*out = NULL;
+	if (ro)
+		r = *ro;
+	if (!r.overflow_ok)
+		r.overflow_ok = mk_overflow_ok;
+	ret = strcmp(path, "-") == 0 ? read_fd(0, &data, &len)
+				     : read_file(path, &data, &len);
+	if (ret < 0) {
+		diag_error(d, NULL, "cannot read '%s': %s", path,
+			   strerror(-ret));
+		return ret;
+	}
+	if (dtb_is_blob(data, len)) {
+		ret = dtb_read(data, len, path, &t, d);
+		free(data);
+		if (ret < 0)
+			return ret;
+		*out = t;
+		return 0;
+	}
+	ret = dts_parse_string(path, data, len, po, &t, d);
+	free(data);
+	if (ret < 0)
+		return ret;
+	if (m && multikernel_tree(t) && t->root) {
+		struct strmap labels;
+		struct dt_node *inst = dt_child(t->root, "instances");
+
+		if (inst)
+			drop_duplicate_instances(inst, m);
+		strmap_init(&labels);
+		collect_labels(&labels, t->root);
+		drop_dangling(t, t->root, &labels, m);
+		strmap_free(&labels);
+	}
+	/* on failure the tree is still handed out: the diagnostics point
+	 * into its source files */
+	ret = dt_resolve(t, &r, d);
+	*out = t;
+	return ret < 0 ? ret : 0;
+}
