@@ -220,15 +220,17 @@ static void do_kexec(int s, struct ctl_msg *m, int *fds)
 {
 	struct sim_kexec_req r = { 0 };
 	const char *p = m->data, *end = m->data + m->len;
-	int fi = 0;
+	int fi = 0, kfd, ifd;
 	long ret;
 
 	r.flags = (unsigned long)m->a[0];
 	r.cmdline_len = (unsigned long)m->a[1];
 	r.cap_sys_boot = m->a[2] & CTL_K_CAP;
 	r.cmdline_fault = m->a[2] & CTL_K_CMDFAULT;
-	r.kernel_fd = (m->a[2] & CTL_K_KFD) ? fds[fi++] : -1;
-	r.initrd_fd = (m->a[2] & CTL_K_IFD) ? fds[fi++] : -1;
+	kfd = (m->a[2] & CTL_K_KFD) ? fds[fi++] : -1;
+	ifd = (m->a[2] & CTL_K_IFD) ? fds[fi++] : -1;
+	/* the image may live in our own mount: read it unlocked */
+	sim_kexec_inspect(&r, kfd, ifd);
 	if (r.cmdline_len && !r.cmdline_fault &&
 	    r.cmdline_len < (unsigned long)m->len)
 		r.cmdline = p;

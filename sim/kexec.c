@@ -117,6 +117,16 @@ static uint64_t fd_size(int fd)
 	return 0;
 }
 
+void sim_kexec_inspect(struct sim_kexec_req *r, int kfd, int ifd)
+{
+	r->kernel_ok = kfd >= 0;
+	r->initrd_ok = ifd >= 0;
+	r->elf_err = kfd >= 0 ? sim_elf_check(kfd, r->kseg, &r->nkseg, 6) :
+		     -EBADF;
+	r->kernel_size = fd_size(kfd);
+	r->initrd_size = fd_size(ifd);
+}
+
 long sim_kexec_file_load(struct sim_kernel *k,
 			 const struct sim_kexec_req *r)
 {
@@ -125,8 +135,8 @@ long sim_kexec_file_load(struct sim_kernel *k,
 		SIM_KEXEC_MULTIKERNEL | SIM_KEXEC_ID_MASK;
 	struct sim_instance *in;
 	struct sim_image *img;
-	uint64_t sizes[8], ksz[6];
-	int id, nk, e, i, n = 0;
+	uint64_t sizes[8];
+	int id, i, n = 0;
 
 	if (r->flags & ~ok)
 		return kfail(k, EINVAL, "kexec_file_load: flags %#lx outside "
@@ -161,9 +171,9 @@ long sim_kexec_file_load(struct sim_kernel *k,
 	if (in->image)
 		return kfail(k, EBUSY, "kexec: instance %d already has an "
 			     "image", id);
-	if (r->kernel_fd < 0)
+	if (!r->kernel_ok)
 		return -EBADF;
-	if (!(r->flags & SIM_KEXEC_NO_INITRAMFS) && r->initrd_fd < 0)
+	if (!(r->flags & SIM_KEXEC_NO_INITRAMFS) && !r->initrd_ok)
 		return -EBADF;
 	if (r->cmdline_fault)
 		return -EFAULT;
@@ -173,17 +183,16 @@ long sim_kexec_file_load(struct sim_kernel *k,
 			       r->cmdline[r->cmdline_len - 1] != '\0'))
 		return kfail(k, EINVAL, "kexec: command line not "
 			     "NUL-terminated within cmdline_len");
-	e = sim_elf_check(r->kernel_fd, ksz, &nk, 6);
-	if (e)
-		return kfail(k, -e, "kexec-vmlinux: instance %d: image is "
-			     "not an x86-64 ELF vmlinux", id);
+	if (r->elf_err)
+		return kfail(k, -r->elf_err, "kexec-vmlinux: instance %d: "
+			     "image is not an x86-64 ELF vmlinux", id);
 	if (sim_fault_take(k, F_LOAD_ENOMEM, 0, NULL))
 		return kfail(k, ENOMEM, "kexec: instance %d: cannot allocate "
 			     "segments", id);
-	for (i = 0; i < nk; i++)
-		sizes[n++] = ksz[i];
+	for (i = 0; i < r->nkseg && i < 6; i++)
+		sizes[n++] = r->kseg[i];
 	if (!(r->flags & SIM_KEXEC_NO_INITRAMFS))
-		sizes[n++] = fd_size(r->initrd_fd) ?: SIM_PAGE;
+		sizes[n++] = r->initrd_size ?: SIM_PAGE;
 	sizes[n++] = BOOT_PARAMS_SIZE + r->cmdline_len;
 	img = xzalloc(sizeof(*img));
 	if (place(in, img, sizes, n)) {
@@ -198,10 +207,10 @@ long sim_kexec_file_load(struct sim_kernel *k,
 			     (unsigned long long)(sim_inst_mem(in) >> 10));
 	}
 	img->path = xstrdup(r->kernel_path ? r->kernel_path : "?");
-	img->size = fd_size(r->kernel_fd);
+	img->size = r->kernel_size;
 	if (!(r->flags & SIM_KEXEC_NO_INITRAMFS)) {
 		img->initrd = xstrdup(r->initrd_path ? r->initrd_path : "?");
-		img->initrd_size = fd_size(r->initrd_fd);
+		img->initrd_size = r->initrd_size;
 	}
 	img->cmdline = xstrdup(r->cmdline_len ? r->cmdline : "");
 	in->image = img;

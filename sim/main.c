@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,6 +48,7 @@ static const char usage[] =
 "                       (seccomp user notification); exit status of CMD\n"
 "  stop DIR             unmount and stop the daemon (always unmounts)\n"
 "  log DIR              print the simulated kernel log (like dmesg)\n"
+"  status DIR           say whether mksim runs on DIR, and its pid\n"
 "  fault DIR KIND [ARGS]\n"
 "                       make the next matching operation fail:\n"
 "      tx-op N [ERRNO]      operation N (1-based: each cpu@/memory@/pci@\n"
@@ -215,6 +217,34 @@ static void clean_runtime(const char *mnt)
 	free(p);
 }
 
+/* umount2(MNT_DETACH), or fusermount3 -u -z where we may not unmount. */
+static int lazy_unmount(const char *mnt)
+{
+	pid_t pid;
+	int status;
+
+	if (umount2(mnt, MNT_DETACH) == 0)
+		return 0;
+	if (errno != EPERM)
+		return -errno;
+	pid = fork();
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDWR);
+
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execlp("fusermount3", "fusermount3", "-u", "-z", mnt,
+		       (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return -EPERM;
+	return 0;
+}
+
 /* Detach whatever FUSE mount (live or dead) sits at mnt. */
 static bool detach_fuse(const char *mnt)
 {
@@ -222,11 +252,13 @@ static bool detach_fuse(const char *mnt)
 	bool done = false;
 
 	if (t && !strncmp(t, "fuse", 4)) {
-		if (umount2(mnt, MNT_DETACH) == 0)
+		int r = lazy_unmount(mnt);
+
+		if (r == 0)
 			done = true;
 		else
 			fprintf(stderr, "mksim: umount %s: %s\n", mnt,
-				strerror(errno));
+				strerror(-r));
 	}
 	free(t);
 	return done;
@@ -286,7 +318,7 @@ static void stop_now(void)
 		pthread_mutex_unlock(&g_k->lock);
 		fuse_exit(g_fuse);
 		/* wakes the workers blocked reading /dev/fuse */
-		umount2(g_mnt, MNT_DETACH);
+		lazy_unmount(g_mnt);
 	}
 	pthread_mutex_unlock(&once);
 }
@@ -534,6 +566,27 @@ static int cmd_start(const char *dir, const char *hostfile, bool fg)
 	return 1;
 }
 
+static int cmd_status(const char *dir)
+{
+	char *mnt = abspath(dir);
+	struct ctl_msg *m;
+	int r;
+
+	if (!mnt)
+		return 1;
+	m = xzalloc(sizeof(*m));
+	m->op = CTL_PING;
+	r = ctl_call(mnt, m);
+	if (r)
+		printf("mksim: not running on %s\n", mnt);
+	else
+		printf("mksim: running on %s, pid %lld\n", mnt,
+		       (long long)m->a[0]);
+	free(m);
+	free(mnt);
+	return r ? 1 : 0;
+}
+
 static int cmd_log(const char *dir)
 {
 	char *mnt = abspath(dir);
@@ -631,6 +684,8 @@ int main(int argc, char **argv)
 		return cmd_stop(argv[2]);
 	if (!strcmp(cmd, "log"))
 		return cmd_log(argv[2]);
+	if (!strcmp(cmd, "status"))
+		return cmd_status(argv[2]);
 	if (!strcmp(cmd, "fault")) {
 		if (argc < 4) {
 			fprintf(stderr, "mksim: fault DIR KIND [ARGS]\n");

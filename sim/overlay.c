@@ -475,7 +475,8 @@ static int create_devices(struct octx *c, int devs, struct devpick **out,
 		*out = p;
 		*nout = n;
 		if (!type)
-			return ofail(c, EINVAL, "device %s: no device-type", dn);
+			return ofail(c, EINVAL, "device %s: no device-type",
+				     dn);
 		if (!strcmp(type, "pci")) {
 			const char *id = prop_str(c->fdt, d, "pci-id");
 
@@ -643,7 +644,8 @@ static int do_create(struct octx *c, int node)
 				  "chosen are not accepted");
 			goto out;
 		}
-		ht = fdt_subnode_offset(c->fdt, chosen, "multikernel,host-tree");
+		ht = fdt_subnode_offset(c->fdt, chosen,
+					"multikernel,host-tree");
 		if (ht >= 0) {
 			host_tree = extract_host_tree(c->fdt, ht);
 			if (!host_tree) {

@@ -88,7 +88,8 @@ static int pci_bridges(struct sim_kernel *k, void *fdt, const bool *sel)
 		err = err ?: fdt_property_u32(fdt, "#size-cells", 2);
 		err = err ?: fdt_property_u32(fdt, "linux,pci-domain", dom);
 		if (!err) {
-			fdt32_t br[2] = { cpu_to_fdt32(bus), cpu_to_fdt32(bus) };
+			fdt32_t br[2] = { cpu_to_fdt32(bus),
+					  cpu_to_fdt32(bus) };
 			fdt32_t rg[7] = { cpu_to_fdt32(0x02000000) };
 
 			err = fdt_property(fdt, "bus-range", br, sizeof(br));

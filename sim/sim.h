@@ -278,8 +278,12 @@ int sim_copy_subtree(const void *fdt, int node, void *out);
 /* kexec.c: the syscalls, after the supervisor has fetched the arguments */
 struct sim_kexec_req {
 	unsigned long flags;
-	int kernel_fd;		/* -1: the caller passed a bad fd */
-	int initrd_fd;
+	bool kernel_ok;		/* false: the caller passed a bad fd */
+	bool initrd_ok;
+	int elf_err;		/* sim_elf_check() of the image */
+	uint64_t kseg[6];	/* its PT_LOAD sizes */
+	int nkseg;
+	uint64_t kernel_size, initrd_size;
 	const char *kernel_path;
 	const char *initrd_path;
 	const char *cmdline;	/* NULL when cmdline_len was 0 */
@@ -299,6 +303,8 @@ struct sim_reboot_req {
 long sim_reboot(struct sim_kernel *k, const struct sim_reboot_req *r,
 		long *wait_ms);
 int sim_elf_check(int fd, uint64_t *seg_sizes, int *nseg, int max);
+/* Fill the image fields of r from the fds (no lock: may hit FUSE). */
+void sim_kexec_inspect(struct sim_kexec_req *r, int kfd, int ifd);
 
 /* mktty.c */
 struct sim_tty *sim_tty_open(struct sim_kernel *k);

@@ -377,7 +377,8 @@ int supervise(const char *mnt, char **argv)
 	resp = xzalloc(sz.seccomp_notif_resp > sizeof(*resp) ?
 		       sz.seccomp_notif_resp : sizeof(*resp));
 	while (!done && lfd >= 0) {
-		struct pollfd p[2] = { { lfd, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
+		struct pollfd p[2] = { { lfd, POLLIN, 0 },
+				       { pidfd, POLLIN, 0 } };
 
 		if (poll(p, pidfd >= 0 ? 2 : 1, -1) < 0) {
 			if (errno == EINTR)

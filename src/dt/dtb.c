@@ -293,8 +293,9 @@ int dtb_read(const void *blob, size_t len, const char *name,
 	if (!name)
 		name = "blob";
 	if (len < FDT_V1_SIZE || len > INT_MAX) {
-		diag_error(d, NULL, "%s: not a valid device-tree blob: %s", name,
-			   len > INT_MAX ? "too large" : "truncated header");
+		diag_error(d, NULL, "%s: not a valid device-tree blob: %s",
+			   name, len > INT_MAX ? "too large"
+					       : "truncated header");
 		return -EINVAL;
 	}
 	/* libfdt reads header fields as aligned 32-bit words. */
@@ -305,8 +306,8 @@ int dtb_read(const void *blob, size_t len, const char *name,
 	}
 	err = fdt_check_full(blob, len);
 	if (err) {
-		diag_error(d, NULL, "%s: not a valid device-tree blob: %s", name,
-			   fdt_strerror(err));
+		diag_error(d, NULL, "%s: not a valid device-tree blob: %s",
+			   name, fdt_strerror(err));
 		free(copy);
 		return -EINVAL;
 	}

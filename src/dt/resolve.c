@@ -59,7 +59,8 @@ static void *u64map_get(const struct u64map *m, uint64_t key)
 
 	if (!m->cap)
 		return NULL;
-	for (i = u64_slot(key, m->cap); m->v[i].used; i = (i + 1) & (m->cap - 1))
+	for (i = u64_slot(key, m->cap); m->v[i].used;
+	     i = (i + 1) & (m->cap - 1))
 		if (m->v[i].key == key)
 			return m->v[i].val;
 	return NULL;
@@ -87,7 +88,8 @@ static void u64map_put(struct u64map *m, uint64_t key, void *val)
 
 	if ((m->count + 1) * 2 > m->cap)
 		u64map_grow(m);
-	for (i = u64_slot(key, m->cap); m->v[i].used; i = (i + 1) & (m->cap - 1))
+	for (i = u64_slot(key, m->cap); m->v[i].used;
+	     i = (i + 1) & (m->cap - 1))
 		if (m->v[i].key == key) {
 			m->v[i].val = val;
 			return;
@@ -115,7 +117,8 @@ static void u64map_del(struct u64map *m, uint64_t key)
 	for (j = (i + 1) & mask; m->v[j].used; j = (j + 1) & mask) {
 		h = u64_slot(m->v[j].key, m->cap);
 		/* Move j into the hole at i if its home is not in (i, j]. */
-		if ((j > i && (h <= i || h > j)) || (j < i && h <= i && h > j)) {
+		if ((j > i && (h <= i || h > j)) ||
+		    (j < i && h <= i && h > j)) {
 			m->v[i] = m->v[j];
 			m->v[j].used = false;
 			i = j;
@@ -129,8 +132,8 @@ struct resolver {
 	struct diags *d;
 	bool plugin;
 	unsigned int nerr;
-	struct strmap labels;		/* node label -> node (first, pre-order) */
-	struct strmap paths;		/* full path -> node (first match) */
+	struct strmap labels;	/* node label -> node (first, pre-order) */
+	struct strmap paths;	/* full path -> node (first match) */
 	struct u64map node_path;	/* node -> its full path (owned) */
 	bool paths_built;		/* paths holds every node */
 	bool nodechars[256], propchars[256];

@@ -356,7 +356,8 @@ static int last_tx(void)
 	FILE *ls;
 	char line[256];
 
-	snprintf(path, sizeof(path), "ls -1 '%s'", P("sys/fs/multikernel/overlays"));
+	snprintf(path, sizeof(path), "ls -1 '%s'",
+		 P("sys/fs/multikernel/overlays"));
 	ls = popen(path, "r");
 	if (!ls)
 		return -1;
@@ -861,7 +862,8 @@ static void t_failed_keeps(void)
 	   "the operation before the failure stays applied (a is ready)");
 	ok(!exists(P("sys/fs/multikernel/instances/b")), "b was not created");
 	ok(file_is(Pf("sys/fs/multikernel/overlays/tx_%d/resources", id),
-		   "unknown\n"), "resources file: unknown without mk,resources");
+		   "unknown\n"),
+	   "resources file: unknown without mk,resources");
 }
 
 static void t_tx_ids(void)
@@ -1282,6 +1284,18 @@ static void t_kexec_elf_fit(void)
 	ok(load(1, bad) == -ENOEXEC, "not an ELF: ENOEXEC");
 	ok(load(1, big) == -ENOMEM, "80 MiB of segments in 64 MiB: ENOMEM");
 	ok(load(1, fits) == 0, "60 MiB fits");
+	ok(unload(1) == 0, "unload");
+	{
+		/* an image inside the sysroot itself (served by mksim) */
+		char img[120];
+		int fd = open(P("var/lib/vmlinux"), O_CREAT | O_RDWR, 0644);
+
+		ok(pread(fits, img, sizeof(img), 0) == (ssize_t)sizeof(img) &&
+		   fd >= 0 && write(fd, img, sizeof(img)) ==
+		   (ssize_t)sizeof(img), "copy the image to var/lib/vmlinux");
+		ok(load(1, fd) == 0, "load an image kept in the sysroot");
+		close(fd);
+	}
 	ok(applied(b.buf, ov_create(&b, "nomem", 2, 0, 0, NULL)),
 	   "instance without memory");
 	ok(load(2, fits) == -ENOMEM, "no instance memory: ENOMEM");
@@ -1514,6 +1528,123 @@ static void t_writable_dirs(void)
 	   "no new files outside run/ and var/lib/");
 }
 
+/* Pool chunks of the pool tree: count, bases and sizes. */
+static int pool_chunks(uint64_t *base, uint64_t *size, int max)
+{
+	size_t len;
+	char *t = slurp(P("sys/fs/multikernel/device_tree"), &len);
+	int res, mem, n = 0;
+
+	if (!t || fdt_check_full(t, len)) {
+		free(t);
+		return -1;
+	}
+	res = fdt_path_offset(t, "/resources");
+	fdt_for_each_subnode(mem, t, res) {
+		const fdt64_t *reg = fdt_getprop(t, mem, "reg", NULL);
+
+		if (reg && n < max) {
+			base[n] = fdt64_ld(&reg[0]);
+			size[n] = fdt64_ld(&reg[1]);
+			n++;
+		}
+	}
+	free(t);
+	return n;
+}
+
+static int pool_cpu_count(const char *prop)
+{
+	size_t len;
+	char *t = slurp(P("sys/fs/multikernel/device_tree"), &len);
+	int l = -1;
+
+	if (t && !fdt_check_full(t, len) &&
+	    !fdt_getprop(t, fdt_path_offset(t, "/resources"), prop, &l))
+		l = 0;
+	free(t);
+	return l / 8;
+}
+
+static void t_pool_lifecycle(void)
+{
+	static const uint64_t cpus[] = { 16, 18, 20, 22, 24, 26, 28, 30 };
+	static const uint64_t c16[] = { 16 };
+	uint64_t base[8], size[8];
+	struct blob b;
+	const char *st;
+	void *f;
+	size_t n;
+	int i, nc;
+
+	ok(pool_cpu_count("cpus") == 32 && pool_chunks(base, size, 8) == 0,
+	   "before a baseline the pool tree shows the host's 32 CPUs, no "
+	   "memory");
+	f = bl_begin(&b);
+	frag_begin(f, "fragment@0", "/resources");
+	cpu_item(f, "cpu-add", 16);
+	frag_end(f);
+	n = bl_end(f);
+	apply(b.buf, n, &st);
+	ok(!strcmp(st, "failed\n"), "/resources before a baseline: failed");
+	ok(std_baseline(), "baseline");
+	ok(pool_cpu_count("cpus") == 8 && pool_cpu_count("cpus-available")
+	   == 8, "8 pool CPUs, all available");
+	ok(applied(b.buf, ov_create(&b, "vm", 1, 128 * MIB, 1, c16)),
+	   "create vm");
+	ok(pool_cpu_count("cpus") == 8 && pool_cpu_count("cpus-available")
+	   == 7, "CPUs lent to an instance stay in cpus, not in "
+	   "cpus-available");
+	nc = pool_chunks(base, size, 8);
+	f = bl_begin(&b);
+	frag_begin(f, "fragment@0", "/resources");
+	N(f, "memory-remove");
+	N(f, "memory@0");
+	u64s(f, "reg", 2, base[0], size[0]);
+	E(f);
+	E(f);
+	frag_end(f);
+	n = bl_end(f);
+	apply(b.buf, n, &st);
+	ok(!strcmp(st, "failed\n"), "removing a chunk in use: failed");
+	ok(applied(b.buf, ov_remove(&b, "vm")), "instance-remove vm");
+	ok(pool_cpu_count("cpus-available") == 8, "its CPU is free again");
+	/* one fragment empties the pool: CPUs go before memory */
+	f = bl_begin(&b);
+	frag_begin(f, "fragment@0", "/resources");
+	N(f, "memory-remove");
+	for (i = 0; i < nc; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "memory@%d", i);
+		N(f, name);
+		u64s(f, "reg", 2, base[i], size[i]);
+		E(f);
+	}
+	E(f);
+	N(f, "cpu-remove");
+	for (i = 0; i < 8; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "cpu@%d", i);
+		N(f, name);
+		fdt_property_u64(f, "reg", cpus[i]);
+		E(f);
+	}
+	E(f);
+	frag_end(f);
+	n = bl_end(f);
+	apply(b.buf, n, &st);
+	ok(!strcmp(st, "applied\n"), "one /resources fragment empties the "
+	   "pool (%d chunks, 8 CPUs): %s", nc, st);
+	ok(pool_cpu_count("cpus") == 32 && pool_chunks(base, size, 8) == 0,
+	   "the pool tree describes the host again");
+	ok(!contains(P("proc/iomem"), "Multikernel Memory Pool"),
+	   "no pool chunk in /proc/iomem");
+	ok(std_baseline(), "a new baseline is accepted once the pool is "
+	   "empty");
+}
+
 struct tcase {
 	const char *name;
 	void (*fn)(void);
@@ -1544,6 +1675,7 @@ static const struct tcase cases[] = {
 	{ "faults", t_faults },
 	{ "procfs", t_procfs },
 	{ "writable-dirs", t_writable_dirs },
+	{ "pool-lifecycle", t_pool_lifecycle },
 };
 
 int main(int argc, char **argv)

@@ -40,7 +40,7 @@ ok $? "fault list shows it"
 ok $? "run returns the command's exit status"
 
 # crash: SIGKILL the daemon, the mount goes stale (ENOTCONN)
-pid=$(pgrep -f "^$MKSIM start $root\$" | head -1)
+pid=$("$MKSIM" status "$root" | sed -n 's/.*, pid \([0-9]*\)$/\1/p')
 [ -n "$pid" ]; ok $? "found the daemon"
 kill -9 "$pid" 2>/dev/null
 sleep 0.3
