@@ -156,9 +156,9 @@ int dts_lexer_open(struct dts_lexer *lx, const char *name, char **path,
 
 	*path = join_path(lx->in ? lx->in->dir : NULL, name);
 	first = ret = load_regular(*path, data, len);
-	if (ret == 0 || name[0] == '/')
-		return ret;
-	for (i = 0; o && i < o->n_include_dirs; i++) {
+	if (ret == 0)
+		return 0;
+	for (i = 0; o && name[0] != '/' && i < o->n_include_dirs; i++) {
 		free(*path);
 		*path = join_path(o->include_dirs[i], name);
 		ret = load_regular(*path, data, len);
@@ -225,6 +225,9 @@ static bool decode_escapes(const char *s, size_t len, struct strbuf *out)
 {
 	size_t i = 0;
 
+	sb_reset(out);
+	if (!out->buf)
+		sb_addc(out, 'x');	/* never leave buf NULL */
 	sb_reset(out);
 	while (i < len) {
 		const char *run = s + i;

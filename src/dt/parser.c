@@ -1539,7 +1539,9 @@ static int parse_top_item(struct parser *ps)
 	case TK_MK:
 		return perr(ps, &ps->tok.pos, "the header must come before /memreserve/s and nodes");
 	default:
-		return unexpected(ps, "'/ {', '&label {', '&{/path} {' or end of file");
+		ret = unexpected(ps, NULL);
+		diag_hint(ps->d, "outside the root node, write '/ { ... };', '&label { ... };', '&{/path} { ... };', '/delete-node/ &label;' or '/omit-if-no-ref/ &label;'");
+		return ret;
 	}
 	free(ref);
 	if (n)
@@ -1631,11 +1633,31 @@ static void purge_labels(struct dt_label **pl)
 	}
 }
 
+/*
+ * dtc keeps a /delete-node/ that did not merge into anything in the
+ * children list, where its duplicate-node check still sees it.
+ */
+static int check_deleted_dup(struct parser *ps, struct dt_node *n,
+			     struct dt_node *del)
+{
+	struct dt_node *c;
+
+	for (c = n->children; c; c = c->next) {
+		if (c == del || strcmp(c->name, del->name) != 0)
+			continue;
+		perr(ps, &del->pos, "duplicate node name '%s'", del->name);
+		diag_hint(ps->d, "/delete-node/ only deletes a node defined in an earlier block");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Remove the tombstones: the tree dtc would flatten. */
-static void purge(struct dt_node *n)
+static int purge(struct parser *ps, struct dt_node *n)
 {
 	struct dt_property *p, **pp = &n->props;
 	struct dt_node *c, **pc = &n->children;
+	int ret;
 
 	n->deleted = false;
 	n->props_tail = &n->props;
@@ -1649,6 +1671,13 @@ static void purge(struct dt_node *n)
 			n->props_tail = pp;
 		}
 	}
+	for (c = n->children; c; c = c->next) {
+		if (c->deleted) {
+			ret = check_deleted_dup(ps, n, c);
+			if (ret < 0)
+				return ret;
+		}
+	}
 	n->children_tail = &n->children;
 	while ((c = *pc) != NULL) {
 		if (c->deleted) {
@@ -1656,12 +1685,15 @@ static void purge(struct dt_node *n)
 			dt_node_free(c);
 		} else {
 			c->parent = n;
-			purge(c);
+			ret = purge(ps, c);
+			if (ret < 0)
+				return ret;
 			pc = &c->next;
 			n->children_tail = pc;
 		}
 	}
 	purge_labels(&n->labels);
+	return 0;
 }
 
 static void parser_free(struct parser *ps)
@@ -1712,13 +1744,15 @@ static int parse_text(struct dt_tree *t, struct srcfile *f,
 	ret = parse(&ps);
 	if (t->root)
 		release_index(t->root);
+	if (ret == 0) {
+		t->boot_cpuid = guess_boot_cpuid(t->root);
+		ret = purge(&ps, t->root);
+	}
 	parser_free(&ps);
 	if (ret < 0) {
 		dt_tree_discard(t, d);
 		return ret;
 	}
-	t->boot_cpuid = guess_boot_cpuid(t->root);
-	purge(t->root);
 	*out = t;
 	return 0;
 }

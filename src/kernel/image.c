@@ -202,7 +202,7 @@ int elf_inspect(const void *buf, size_t len, struct elf_info *ei, char *err,
 	return 0;
 }
 
-/* ---- the x86 boot header --------------------------------------------------- */
+/* ---- the x86 boot header ------------------------------------------------- */
 
 int bzimage_inspect(const void *buf, size_t len, struct bzimage_info *bi,
 		    char *err, size_t errlen)
@@ -240,7 +240,7 @@ int bzimage_inspect(const void *buf, size_t len, struct bzimage_info *bi,
 	return 0;
 }
 
-/* ---- compression ------------------------------------------------------------ */
+/* ---- compression --------------------------------------------------------- */
 
 enum kcomp kcomp_detect(const void *buf, size_t len)
 {
@@ -500,7 +500,7 @@ static int unpack_lz4(const void *in, size_t inlen, struct obuf *o,
 		if (csize == 0 || csize > inlen - pos - 4 ||
 		    csize > (uint32_t)LZ4_compressBound(LZ4_LEGACY_BLOCK)) {
 			if (o->len)
-				break;	/* the trailer after the last block */
+				break;	/* the appended size */
 			seterr(err, errlen, "the lz4 stream is truncated or "
 			       "corrupt");
 			return -EBADMSG;
@@ -573,7 +573,7 @@ int kdecompress(enum kcomp c, const void *in, size_t inlen, size_t max_out,
 	return 0;
 }
 
-/* ---- putting it together ------------------------------------------------------ */
+/* ---- putting it together ------------------------------------------------- */
 
 void kimage_close(struct kimage *img)
 {

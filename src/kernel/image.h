@@ -20,7 +20,7 @@
 
 enum kimage_format {
 	KIMAGE_ELF,		/* a vmlinux, passed as is */
-	KIMAGE_BZIMAGE,		/* x86 boot header + compressed vmlinux */
+	KIMAGE_BZIMAGE,		/* boot header + compressed vmlinux */
 	KIMAGE_COMPRESSED,	/* a compressed vmlinux without a header */
 };
 
@@ -84,7 +84,7 @@ struct kimage {
 	enum kcomp comp;
 	uint64_t file_size;		/* the file as given */
 	uint8_t sha256[SHA256_LEN];	/* of the file as given */
-	int fd;				/* the ELF to pass to the kernel */
+	int fd;				/* the ELF for the kernel */
 	size_t elf_size;		/* bytes behind fd */
 	uint64_t load_bytes;		/* sum of PT_LOAD p_memsz */
 };

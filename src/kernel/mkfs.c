@@ -47,7 +47,7 @@ enum mk_status mk_status_parse(const char *s)
 	return MK_STATUS_UNKNOWN;
 }
 
-void mk_instance_free(struct mk_instance *in)
+void mkfs_instance_free(struct mkfs_instance *in)
 {
 	free(in->name);
 	free(in->status_text);
@@ -55,18 +55,18 @@ void mk_instance_free(struct mk_instance *in)
 	memset(in, 0, sizeof(*in));
 }
 
-void mk_instances_free(struct mk_instances *l)
+void mkfs_instances_free(struct mkfs_instances *l)
 {
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		mk_instance_free(&l->v[i]);
+		mkfs_instance_free(&l->v[i]);
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;
 }
 
-long mk_instances_find(const struct mk_instances *l, const char *name)
+long mkfs_instances_find(const struct mkfs_instances *l, const char *name)
 {
 	size_t i;
 
@@ -76,7 +76,7 @@ long mk_instances_find(const struct mk_instances *l, const char *name)
 	return -1;
 }
 
-long mk_instances_find_id(const struct mk_instances *l, int id)
+long mkfs_instances_find_id(const struct mkfs_instances *l, int id)
 {
 	size_t i;
 
@@ -86,7 +86,7 @@ long mk_instances_find_id(const struct mk_instances *l, int id)
 	return -1;
 }
 
-/* ---- mounting ---------------------------------------------------------- */
+/* ---- mounting ------------------------------------------------------------ */
 
 int mkfs_present(const struct kport *kp, struct diags *d)
 {
@@ -232,7 +232,7 @@ int mkfs_require(const struct kport *kp, struct diags *d)
 	return 0;
 }
 
-/* ---- reading blobs ------------------------------------------------------ */
+/* ---- reading blobs ------------------------------------------------------- */
 
 int mkfs_check_blob(const void *blob, size_t len, const char *what,
 		    struct diags *d)
@@ -298,7 +298,7 @@ int mkfs_read_pool(const struct kport *kp, void **dtb, size_t *len,
 }
 
 static int read_instance(const struct kport *kp, const char *name,
-			 bool tree, struct mk_instance *in, struct diags *d)
+			 bool tree, struct mkfs_instance *in, struct diags *d)
 {
 	char *rel;
 	long id;
@@ -338,12 +338,12 @@ fail:
 		       ret == -EBADMSG || ret == -EINVAL ?
 		       "malformed id or status file" : strerror(-ret));
 fail_quiet:
-	mk_instance_free(in);
+	mkfs_instance_free(in);
 	return ret;
 }
 
 int mkfs_read_instance(const struct kport *kp, const char *name, bool tree,
-		       struct mk_instance *in, struct diags *d)
+		       struct mkfs_instance *in, struct diags *d)
 {
 	int ret;
 
@@ -362,20 +362,20 @@ int mkfs_read_instance(const struct kport *kp, const char *name, bool tree,
 int mkfs_read_status(const struct kport *kp, const char *name,
 		     enum mk_status *st, struct diags *d)
 {
-	struct mk_instance in;
+	struct mkfs_instance in;
 	int ret;
 
 	ret = mkfs_read_instance(kp, name, false, &in, d);
 	if (ret)
 		return ret;
 	*st = in.status;
-	mk_instance_free(&in);
+	mkfs_instance_free(&in);
 	return 0;
 }
 
 static int cmp_instance(const void *a, const void *b)
 {
-	const struct mk_instance *x = a, *y = b;
+	const struct mkfs_instance *x = a, *y = b;
 
 	if (x->id != y->id)
 		return x->id < y->id ? -1 : 1;
@@ -383,7 +383,7 @@ static int cmp_instance(const void *a, const void *b)
 }
 
 int mkfs_list_instances(const struct kport *kp, bool trees,
-			struct mk_instances *out, struct diags *d)
+			struct mkfs_instances *out, struct diags *d)
 {
 	char *path = kp_path(kp, KP_MKFS_INSTANCES);
 	struct dirent *de;
@@ -401,7 +401,7 @@ int mkfs_list_instances(const struct kport *kp, bool trees,
 		return ret;
 	}
 	while ((errno = 0, de = readdir(dir))) {
-		struct mk_instance in;
+		struct mkfs_instance in;
 
 		if (de->d_name[0] == '.')
 			continue;
@@ -423,7 +423,7 @@ int mkfs_list_instances(const struct kport *kp, bool trees,
 	closedir(dir);
 	free(path);
 	if (ret) {
-		mk_instances_free(out);
+		mkfs_instances_free(out);
 		return ret;
 	}
 	if (out->n > 1)
@@ -533,7 +533,7 @@ int mkfs_write_baseline(const struct kport *kp, const void *blob,
 	return ret;
 }
 
-/* ---- /proc/iomem ---------------------------------------------------------- */
+/* ---- /proc/iomem --------------------------------------------------------- */
 
 void mk_iomem_free(struct mk_iomem *io)
 {

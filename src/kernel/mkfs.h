@@ -27,7 +27,7 @@ enum mk_status {
 const char *mk_status_name(enum mk_status st);
 enum mk_status mk_status_parse(const char *s);
 
-struct mk_instance {
+struct mkfs_instance {
 	char *name;
 	int id;
 	enum mk_status status;
@@ -36,16 +36,16 @@ struct mk_instance {
 	size_t dtb_len;
 };
 
-struct mk_instances {
-	struct mk_instance *v;	/* sorted by id */
+struct mkfs_instances {
+	struct mkfs_instance *v;	/* sorted by id */
 	size_t n;
 };
 
-void mk_instance_free(struct mk_instance *in);
-void mk_instances_free(struct mk_instances *l);
+void mkfs_instance_free(struct mkfs_instance *in);
+void mkfs_instances_free(struct mkfs_instances *l);
 /* Index of the instance with that name / id, or -1. */
-long mk_instances_find(const struct mk_instances *l, const char *name);
-long mk_instances_find_id(const struct mk_instances *l, int id);
+long mkfs_instances_find(const struct mkfs_instances *l, const char *name);
+long mkfs_instances_find_id(const struct mkfs_instances *l, int id);
 
 /*
  * The file system.  -ENODEV means the kernel has no multikernel support
@@ -70,13 +70,13 @@ int mkfs_read_pool(const struct kport *kp, void **dtb, size_t *len,
  * from the kernel.  -ENOENT (with a diagnostic) if it does not exist.
  */
 int mkfs_read_instance(const struct kport *kp, const char *name, bool tree,
-		       struct mk_instance *in, struct diags *d);
+		       struct mkfs_instance *in, struct diags *d);
 /* Only the status, for the check right before acting. */
 int mkfs_read_status(const struct kport *kp, const char *name,
 		     enum mk_status *st, struct diags *d);
 /* Every instance under instances/, sorted by id. */
 int mkfs_list_instances(const struct kport *kp, bool trees,
-			struct mk_instances *out, struct diags *d);
+			struct mkfs_instances *out, struct diags *d);
 
 /*
  * Write the baseline: fdt_check_full, at most 1 MiB, totalsize == len, one
@@ -107,7 +107,7 @@ struct mk_iomem {
 	size_t nchunks;
 	struct mk_region *regions;	/* in file order */
 	size_t nregions;
-	bool zeroed;	/* addresses read as 0: not privileged to see them */
+	bool zeroed;	/* addresses read as 0: not privileged */
 };
 
 void mk_iomem_free(struct mk_iomem *io);

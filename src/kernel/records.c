@@ -65,7 +65,7 @@ int record_fill(struct kload_record *r, int id, const struct kimage *img,
 	return 0;
 }
 
-/* ---- writing --------------------------------------------------------------- */
+/* ---- writing ------------------------------------------------------------- */
 
 static void json_str(struct strbuf *sb, const char *s)
 {
@@ -127,7 +127,7 @@ char *record_to_json(const char *name, const struct kload_record *r)
 	return sb_detach(&sb, NULL);
 }
 
-/* ---- reading (JSON is YAML: libyaml parses it) ----------------------------- */
+/* ---- reading (JSON is YAML: libyaml parses it) --------------------------- */
 
 static yaml_node_t *map_get(yaml_document_t *doc, yaml_node_t *map,
 			    const char *key)

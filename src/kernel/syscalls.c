@@ -161,8 +161,8 @@ void mk_explain_errno(enum mk_op op, int err, const struct mk_target *t,
 		break;
 	case ENOENT:
 		if (op == MK_OP_UNLOAD)
-			kp_err(d, "cannot %s %s: the kernel has no image loaded "
-			       "for it", verb, who);
+			kp_err(d, "cannot %s %s: the kernel has no image "
+			       "loaded for it", verb, who);
 		else
 			kp_err(d, "cannot %s %s: the kernel knows no instance "
 			       "with id %d", verb, who, t->id);

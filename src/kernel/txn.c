@@ -193,16 +193,16 @@ int txn_rollback(const struct kport *kp, const unsigned int *ids, size_t n,
 int txn_validate(const void *dtbo, size_t len, struct diags *d)
 {
 	if (len > MK_DTBO_MAX) {
-		kp_err(d, "overlay blob of %zu bytes exceeds the kernel's limit "
-		       "of %d bytes per transaction", len, MK_DTBO_MAX);
+		kp_err(d, "overlay blob of %zu bytes exceeds the kernel's "
+		       "limit of %d bytes per transaction", len, MK_DTBO_MAX);
 		kp_hint(d, "Split the change into several transactions.");
 		return -E2BIG;
 	}
 	if (mkfs_check_blob(dtbo, len, "the overlay blob", d))
 		return -EINVAL;
 	if (fdt_totalsize(dtbo) != len) {
-		kp_err(d, "the overlay blob is %zu bytes but its header says %u",
-		       len, fdt_totalsize(dtbo));
+		kp_err(d, "the overlay blob is %zu bytes but its header says "
+		       "%u", len, fdt_totalsize(dtbo));
 		return -EINVAL;
 	}
 	return 0;
@@ -255,7 +255,7 @@ static int write_new(const struct kport *kp, const void *dtbo, size_t len,
 
 static bool in_list(const unsigned int *v, size_t n, unsigned int id)
 {
-	return bsearch(&id, v, n, sizeof(*v), cmp_uint) != NULL;
+	return n && bsearch(&id, v, n, sizeof(*v), cmp_uint) != NULL;
 }
 
 /* Does overlays/tx_<id>/dtbo hold exactly our blob? */
@@ -355,35 +355,77 @@ static int read_final(const struct kport *kp, unsigned int id,
 	}
 }
 
+/*
+ * The first instance the blob creates that already exists, or NULL.
+ * rmdir undoes every operation of a blob, including those that never ran:
+ * undoing an instance-create that failed because the name was taken
+ * destroys the instance that had the name.  Such a transaction must stay.
+ */
+static char *existing_created(const struct kport *kp, const void *dtbo)
+{
+	int frag;
+
+	fdt_for_each_subnode(frag, dtbo, 0) {
+		const char *target, *name;
+		int ov, op, len;
+
+		if (strncmp(fdt_get_name(dtbo, frag, NULL), "fragment@", 9))
+			continue;
+		target = fdt_getprop(dtbo, frag, "target-path", &len);
+		if (!target || len < 1 || target[len - 1] != '\0' ||
+		    strcmp(target, "/instances"))
+			continue;
+		ov = fdt_subnode_offset(dtbo, frag, "__overlay__");
+		op = ov < 0 ? ov : fdt_subnode_offset(dtbo, ov,
+						       "instance-create");
+		if (op < 0)
+			continue;
+		name = fdt_getprop(dtbo, op, "instance-name", &len);
+		if (name && len > 1 && name[len - 1] == '\0' &&
+		    kp_name_ok(name)) {
+			char *path = kp_pathf(kp, KP_MKFS_INSTANCES "/%s",
+					      name);
+			bool exists = access(path, F_OK) == 0;
+
+			free(path);
+			if (exists)
+				return xstrdup(name);
+		}
+	}
+	return NULL;
+}
+
 static int apply_one(const struct kport *kp, const struct txn_blob *b,
 		     unsigned int *id, struct diags *d)
 {
 	unsigned int *before;
 	struct txn_info ti;
+	char *taken;
 	size_t nb;
 	int ret;
 
 	ret = txn_list(kp, &before, &nb, d);
 	if (ret)
 		return ret;
+	taken = existing_created(kp, b->dtbo);
 	ret = write_new(kp, b->dtbo, b->len, b->what, d);
 	if (!ret)
 		ret = find_new(kp, before, nb, b->dtbo, b->len, b->what, id,
 			       d);
 	free(before);
 	if (ret)
-		return ret;
+		goto out;
 
 	ret = read_final(kp, *id, &ti, d);
 	if (ret) {
 		kp_hint(d, "Transaction tx_%u (%s) was written; its outcome is "
 			"unknown. Check 'kerf show' and 'dmesg'.", *id,
 			b->what);
-		return ret;
+		goto out;
 	}
 	if (ti.status == TXN_APPLIED) {
 		txn_info_free(&ti);
-		return 0;
+		goto out;
 	}
 	kp_err(d, "the kernel did not apply transaction tx_%u (%s, target "
 	       "%s): status '%s'", *id, b->what,
@@ -391,11 +433,24 @@ static int apply_one(const struct kport *kp, const struct txn_blob *b,
 	kp_hint(d, "The kernel logs its reason: run 'dmesg | grep "
 		"\"Overlay tx%u\"'.", *id);
 	txn_info_free(&ti);
+	ret = -EPROTO;
+	if (taken) {
+		kp_err(d, "kerf left the failed transaction tx_%u in %s: "
+		       "removing it would make the kernel destroy the "
+		       "existing instance '%s' (a rollback undoes every "
+		       "operation of the blob, even the instance-create that "
+		       "failed)", *id, KP_MKFS_ABS "/overlays", taken);
+		kp_hint(d, "Leave tx_%u in place; it can be removed once '%s' "
+			"has been deleted.", *id, taken);
+		goto out;
+	}
 	/* A failed transaction may have applied part of itself: undo it. */
 	if (!txn_remove(kp, *id, d))
 		kp_note(d, "removed the failed transaction tx_%u (its partial "
 			"effects were undone)", *id);
-	return -EPROTO;
+out:
+	free(taken);
+	return ret;
 }
 
 int txn_apply(const struct kport *kp, const struct kerf_lock *lk,

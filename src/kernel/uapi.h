@@ -34,8 +34,8 @@ struct mk_boot_args {
 };
 
 /* Size limits of the multikernel file system. */
-#define MK_BASELINE_MAX			(1024 * 1024)	/* root device_tree */
-#define MK_DTBO_MAX			4096	/* overlays/new, one write */
+#define MK_BASELINE_MAX		(1024 * 1024)	/* device_tree */
+#define MK_DTBO_MAX			4096	/* overlays/new */
 
 /* Superblock magic of the multikernel file system ("mkfs"). */
 #define MK_FS_MAGIC			0x6d6b6673U

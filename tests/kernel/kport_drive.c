@@ -123,7 +123,7 @@ static int do_apply(const struct kport *kp, int argc, char **argv,
 
 static int do_list(const struct kport *kp, struct diags *d)
 {
-	struct mk_instances l;
+	struct mkfs_instances l;
 	struct mk_iomem io;
 	unsigned int *ids;
 	size_t i, n;
@@ -141,7 +141,7 @@ static int do_list(const struct kport *kp, struct diags *d)
 	for (i = 0; i < l.n; i++)
 		printf("instance %s id %d status %s tree %zu\n", l.v[i].name,
 		       l.v[i].id, l.v[i].status_text, l.v[i].dtb_len);
-	mk_instances_free(&l);
+	mkfs_instances_free(&l);
 	ret = mkfs_read_iomem(kp, &io, d);
 	if (ret)
 		return ret;
@@ -217,7 +217,7 @@ static int do_load(const struct kport *kp, int argc, char **argv,
 	const char *cmdline = argc > 3 ? argv[3] : NULL;
 	struct mk_load_args a = { .initrd_fd = -1 };
 	struct kload_record r;
-	struct mk_instance in;
+	struct mkfs_instance in;
 	struct mk_target t;
 	struct kimage img;
 	int ret;
@@ -230,7 +230,7 @@ static int do_load(const struct kport *kp, int argc, char **argv,
 	if (in.status != MK_STATUS_READY) {
 		kp_err(d, "instance '%s' is %s, not ready", in.name,
 		       in.status_text);
-		mk_instance_free(&in);
+		mkfs_instance_free(&in);
 		return -EBUSY;
 	}
 	t.name = in.name;
@@ -264,14 +264,14 @@ out_initrd:
 out_img:
 	kimage_close(&img);
 out:
-	mk_instance_free(&in);
+	mkfs_instance_free(&in);
 	return ret;
 }
 
 static int do_id_op(const struct kport *kp, const char *op, const char *name,
 		    struct diags *d)
 {
-	struct mk_instance in;
+	struct mkfs_instance in;
 	struct mk_target t;
 	int ret;
 
@@ -297,7 +297,7 @@ static int do_id_op(const struct kport *kp, const char *op, const char *name,
 	} else {
 		ret = mk_reboot(kp, &t, MK_OP_HALT_FORCE, d);
 	}
-	mk_instance_free(&in);
+	mkfs_instance_free(&in);
 	return ret;
 }
 
@@ -339,9 +339,9 @@ int main(int argc, char **argv)
 		ret = do_mkelf(argv[3], strtoull(argv[4], NULL, 0));
 	} else if (!strcmp(cmd, "load")) {
 		ret = do_load(&kp, argc - 3, argv + 3, &d);
-	} else if (argc > 3 && (!strcmp(cmd, "unload") ||
-				!strcmp(cmd, "start") ||
-				!strcmp(cmd, "halt") || !strcmp(cmd, "force"))) {
+	} else if (argc > 3 &&
+		   (!strcmp(cmd, "unload") || !strcmp(cmd, "start") ||
+		    !strcmp(cmd, "halt") || !strcmp(cmd, "force"))) {
 		ret = do_id_op(&kp, cmd, argv[3], &d);
 	} else {
 		fprintf(stderr, "kport_drive: bad command '%s'\n", cmd);

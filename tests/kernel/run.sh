@@ -75,30 +75,51 @@ tx=$(sed -n 's/^tx //p' "$work/out")
 [ "$(cat "$mk/instances/web/status")" = ready ] || fail "web not ready"
 before=$(ntx)
 
-# The same again: the kernel fails it (EEXIST); kerf removes it.
+# The same again: the kernel fails it (EEXIST).  Removing that transaction
+# would destroy the existing 'web' (rollback undoes the failed create too),
+# so kerf leaves it and says so.
 run apply "$work/create.dtbo" >"$work/out" 2>"$work/err" &&
 	fail "duplicate create succeeded"
 grep -q "did not apply transaction" "$work/err" || fail "failure not reported"
 grep -q "dmesg" "$work/err" || fail "no dmesg pointer"
-[ "$(ntx)" = "$before" ] || fail "failed transaction left behind"
+grep -q "left the failed transaction" "$work/err" || fail "left tx not named"
+[ "$(cat "$mk/instances/web/status")" = ready ] || fail "web was destroyed"
+before=$((before + 1))
+[ "$(ntx)" = "$before" ] || fail "unexpected transactions"
 
-# A split change whose second part fails: both are rolled back.
+# A split change whose second part fails: both are rolled back.  (The
+# pool cannot grow by 1 TiB; undoing a pool memory-add is a no-op.)
 dtbo db <<EOF2
 /dts-v1/;
 / { fragment@0 { target-path = "/instances"; __overlay__ {
 	instance-create { instance-name = "db"; id = <2>;
 	    resources { memory-bytes = /bits/ 64 <0x8000000>; }; }; }; }; };
 EOF2
+dtbo grow <<EOF2
+/dts-v1/;
+/ { fragment@0 { target-path = "/resources"; __overlay__ {
+	memory-add { memory@0 { size = /bits/ 64 <0x10000000000>; }; }; }; }; };
+EOF2
+run apply "$work/db.dtbo" "$work/grow.dtbo" >"$work/out" 2>"$work/err" &&
+	fail "split change succeeded"
+grep -q "did not apply transaction" "$work/err" || fail "failure not reported"
+grep -q "rolled back transaction" "$work/err" || fail "no rollback reported"
+[ -e "$mk/instances/db" ] && fail "db survived the rollback"
+[ "$(ntx)" = "$before" ] || fail "split change left transactions"
+
+# A failed transaction the kernel cannot undo (its inverse fails too):
+# reported, and left for the user.
 dtbo bad <<EOF2
 /dts-v1/;
 / { fragment@0 { target-path = "/instances/nope"; __overlay__ {
 	cpu-add { cpu@0 { reg = /bits/ 64 <$phys3>; }; }; }; }; };
 EOF2
-run apply "$work/db.dtbo" "$work/bad.dtbo" >"$work/out" 2>"$work/err" &&
-	fail "split change succeeded"
-grep -q "rolled back transaction" "$work/err" || fail "no rollback reported"
-[ -e "$mk/instances/db" ] && fail "db survived the rollback"
-[ "$(ntx)" = "$before" ] || fail "split change left transactions"
+run apply "$work/bad.dtbo" >"$work/out" 2>"$work/err" && fail "bad applied"
+grep -q "could not roll back transaction" "$work/err" ||
+	fail "failed rmdir not reported"
+grep -q "rmdir $mk/overlays/tx_" "$work/err" || fail "no rmdir advice"
+before=$((before + 1))
+[ "$(ntx)" = "$before" ] || fail "unexpected transactions"
 
 # Oversized blobs never reach the kernel.
 {

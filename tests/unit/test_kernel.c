@@ -43,7 +43,7 @@
 #include "util/diag.h"
 #include "util/util.h"
 
-/* ---- helpers --------------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------- */
 
 static char *make_root(void)
 {
@@ -123,7 +123,7 @@ static void *make_dtb(size_t *len, const char *prop, size_t pad)
 	return buf;
 }
 
-/* ---- /proc/iomem ------------------------------------------------------------ */
+/* ---- /proc/iomem --------------------------------------------------------- */
 
 static const char iomem_text[] =
 	"00000000-00000fff : Reserved\n"
@@ -238,7 +238,7 @@ static void test_parsers_garbage(void **state)
 	}
 }
 
-/* ---- cpuinfo and the CPU map -------------------------------------------------- */
+/* ---- cpuinfo and the CPU map --------------------------------------------- */
 
 static const char cpuinfo_text[] =
 	"processor\t: 0\nvendor_id\t: GenuineIntel\napicid\t\t: 0\n"
@@ -345,7 +345,7 @@ static void test_cpumap_save_load(void **state)
 	rm_root(root);
 }
 
-/* ---- mounting ----------------------------------------------------------------- */
+/* ---- mounting ------------------------------------------------------------ */
 
 static void test_mounts(void **state)
 {
@@ -385,13 +385,13 @@ static void test_mounts(void **state)
 	rm_root(root);
 }
 
-/* ---- reading the kernel's state ------------------------------------------------ */
+/* ---- reading the kernel's state ------------------------------------------ */
 
 static void test_instances(void **state)
 {
 	char *root = make_root();
-	struct mk_instances l;
-	struct mk_instance in;
+	struct mkfs_instances l;
+	struct mkfs_instance in;
 	struct kport kp;
 	struct diags d;
 	enum mk_status st;
@@ -415,10 +415,10 @@ static void test_instances(void **state)
 	assert_int_equal(l.v[1].id, 3);
 	assert_int_equal(l.v[1].status, MK_STATUS_LOADED);
 	assert_int_equal(l.v[1].dtb_len, len);
-	assert_int_equal(mk_instances_find(&l, "web"), 1);
-	assert_int_equal(mk_instances_find_id(&l, 1), 0);
-	assert_int_equal(mk_instances_find_id(&l, 2), -1);
-	mk_instances_free(&l);
+	assert_int_equal(mkfs_instances_find(&l, "web"), 1);
+	assert_int_equal(mkfs_instances_find_id(&l, 1), 0);
+	assert_int_equal(mkfs_instances_find_id(&l, 2), -1);
+	mkfs_instances_free(&l);
 
 	assert_int_equal(mkfs_read_status(&kp, "db", &st, &d), 0);
 	assert_int_equal(st, MK_STATUS_READY);
@@ -474,7 +474,7 @@ static void test_write_baseline(void **state)
 	rm_root(root);
 }
 
-/* ---- transactions (directory semantics only) -------------------------------------- */
+/* ---- transactions (directory semantics only) ----------------------------- */
 
 static void test_txn_names(void **state)
 {
@@ -572,6 +572,7 @@ static void fake_kernel(const char *root, const char *const *script)
 	struct kport kp;
 	char *new_path;
 
+	alarm(10);	/* never outlive a failed test */
 	kport_init(&kp, root, false);
 	new_path = kp_path(&kp, KP_MKFS_NEW);
 	for (; *script; script++, next++) {
@@ -693,7 +694,7 @@ static void test_txn_fake_kernel(void **state)
 	rm_root(root);
 }
 
-/* ---- the lock ----------------------------------------------------------------------- */
+/* ---- the lock ------------------------------------------------------------ */
 
 static void test_lock_timeout(void **state)
 {
@@ -742,7 +743,7 @@ static void test_lock_timeout(void **state)
 	rm_root(root);
 }
 
-/* ---- syscalls: flags and errno translation ------------------------------------------ */
+/* ---- syscalls: flags and errno translation ------------------------------- */
 
 static void test_flags(void **state)
 {
@@ -803,7 +804,7 @@ static void test_errno_translation(void **state)
 	diags_free(&d);
 }
 
-/* ---- images --------------------------------------------------------------------------- */
+/* ---- images -------------------------------------------------------------- */
 
 /* A tiny x86-64 ELF executable with one PT_LOAD of memsz bss. */
 static uint8_t *make_elf(size_t *len, uint64_t memsz, size_t trailer)
@@ -1163,7 +1164,7 @@ static void test_image_garbage(void **state)
 	free(elf);
 }
 
-/* ---- SHA-256 and records ------------------------------------------------------------ */
+/* ---- SHA-256 and records ------------------------------------------------- */
 
 static void test_sha256(void **state)
 {
