@@ -60,32 +60,40 @@ bench_generate()
 	done
 }
 
+# bench_median: the median of the numbers on standard input.
+bench_median()
+{
+	sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
 # bench_measure LABEL CMD...: runs CMD once to warm the caches, then
-# BENCH_REPS times; sets MED_TIME (s), MED_RSS (KiB), and RUN_OK (0 if
-# any run failed, its stderr in $BENCH_TMP/LABEL.err).
+# BENCH_REPS times; sets MED_TIME (wall s), MED_CPU (user + sys s),
+# MED_RSS (KiB), and RUN_OK (0 if a run failed, its stderr in
+# $BENCH_TMP/LABEL.err).
 bench_measure()
 {
-	local label=$1 i t r code
+	local label=$1 i t r code c
 	shift
-	local times=() rss=()
+	local times=() rss=() cpu=()
 	RUN_OK=1
 	for ((i = 0; i <= BENCH_REPS; i++)); do
 		if ! "$TIMER" "$BENCH_TMP/res" "$@" \
 			>/dev/null 2>"$BENCH_TMP/$label.err"; then
 			RUN_OK=0
 			MED_TIME=nan
+			MED_CPU=nan
 			MED_RSS=nan
 			return
 		fi
 		[ "$i" -eq 0 ] && continue
-		read -r t r code <"$BENCH_TMP/res"
+		read -r t r code c <"$BENCH_TMP/res"
 		times+=("$t")
 		rss+=("$r")
+		cpu+=("$c")
 	done
-	MED_TIME=$(printf '%s\n' "${times[@]}" | sort -g |
-		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
-	MED_RSS=$(printf '%s\n' "${rss[@]}" | sort -g |
-		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	MED_TIME=$(printf '%s\n' "${times[@]}" | bench_median)
+	MED_CPU=$(printf '%s\n' "${cpu[@]}" | bench_median)
+	MED_RSS=$(printf '%s\n' "${rss[@]}" | bench_median)
 }
 
 # bench_verdict VALUE TARGET: "ok" or "MISSED" (VALUE <= TARGET is met).
@@ -113,37 +121,44 @@ bench_fail()
 }
 
 # bench_report TITLE KERF_NAME: prints the table from the K_* / D_*
-# associative arrays filled by the caller (time and RSS per size).
+# associative arrays (TIME, CPU, RSS per size) filled by the caller.
 bench_report()
 {
-	local title=$1 kname=$2 s name size tr rr
+	local title=$1 kname=$2 s name size tr cr rr
+	local row='%-3s %-15s %4d KB %9s %9s %9s %-6s %9s %-6s %7s %7s %5s %s\n'
 	echo
 	echo "$title"
 	echo "median of $BENCH_REPS runs; targets: $kname/dtc time <= 0.10," \
 		"RSS <= 1.5x dtc's, 2x/1x time <= 2.30"
-	printf '%-3s %-15s %7s %9s %9s %9s %-6s %8s %8s %6s %s\n' \
+	printf '%-3s %-15s %7s %9s %9s %9s %-6s %9s %-6s %7s %7s %5s %s\n' \
 		"" "cpus/inst/nics" "size" "$kname s" "dtc s" "$kname/dtc" "" \
-		"$kname MiB" "dtc MiB" "RSS x" ""
+		"cpu ratio" "" "$kname MiB" "dtc MiB" "RSS x" ""
 	for s in "${BENCH_SIZES[@]}"; do
 		set -- $s
 		name=$1
 		shift
 		size=$(stat -c %s "$BENCH_TMP/$name.dts")
 		tr=$(bench_div "${K_TIME[$name]}" "${D_TIME[$name]}")
+		cr=$(bench_div "${K_CPU[$name]}" "${D_CPU[$name]}")
 		rr=$(bench_div "${K_RSS[$name]}" "${D_RSS[$name]}" '%.2f')
-		printf '%-3s %-15s %4d KB %9s %9s %9s %-6s %8s %8s %6s %s\n' \
-			"$name" "$2/$4/$6" $((size / 1000)) \
+		printf "$row" "$name" "$2/$4/$6" $((size / 1000)) \
 			"${K_TIME[$name]}" "${D_TIME[$name]}" \
 			"$tr" "$(bench_verdict "$tr" 0.10)" \
+			"$cr" "$(bench_verdict "$cr" 0.10)" \
 			"$(bench_div "${K_RSS[$name]}" 1024 '%.1f')" \
 			"$(bench_div "${D_RSS[$name]}" 1024 '%.1f')" \
 			"$rr" "$(bench_verdict "$rr" 1.5)"
 	done
-	local ks ds is
+	local ks kc ds is
 	ks=$(bench_div "${K_TIME[2x]}" "${K_TIME[1x]}" '%.2f')
+	kc=$(bench_div "${K_CPU[2x]}" "${K_CPU[1x]}" '%.2f')
 	ds=$(bench_div "${D_TIME[2x]}" "${D_TIME[1x]}" '%.2f')
 	is=$(bench_div "$(stat -c %s "$BENCH_TMP/2x.dts")" \
 		"$(stat -c %s "$BENCH_TMP/1x.dts")" '%.2f')
-	echo "scaling 2x/1x: $kname $ks $(bench_verdict "$ks" 2.30)" \
+	echo "scaling 2x/1x: $kname $ks $(bench_verdict "$ks" 2.30)," \
+		"cpu $kc $(bench_verdict "$kc" 2.30)" \
 		"(dtc $ds, input size $is)"
+	echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)" \
+		"on $(nproc) CPUs (wall times are only comparable on an" \
+		"idle machine; cpu = user + system time)"
 }

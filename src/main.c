@@ -15,6 +15,15 @@ static const struct kerf_cmd *const commands[] = {
 	&kerf_cmd_compile,
 	&kerf_cmd_validate,
 	&kerf_cmd_init,
+	&kerf_cmd_create,
+	&kerf_cmd_delete,
+	&kerf_cmd_load,
+	&kerf_cmd_exec,
+	&kerf_cmd_start,
+	&kerf_cmd_kill,
+	&kerf_cmd_unload,
+	&kerf_cmd_console,
+	&kerf_cmd_show,
 };
 
 const struct kerf_cmd *kerf_find_cmd(const char *name)

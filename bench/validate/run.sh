@@ -18,7 +18,7 @@ if ! "$KERF" validate --help >/dev/null 2>&1; then
 fi
 bench_generate
 
-declare -A K_TIME K_RSS D_TIME D_RSS
+declare -A K_TIME K_CPU K_RSS D_TIME D_CPU D_RSS
 for s in "${BENCH_SIZES[@]}"; do
 	set -- $s
 	name=$1
@@ -26,11 +26,13 @@ for s in "${BENCH_SIZES[@]}"; do
 	bench_measure "$name-kerf" "$KERF" validate "$in"
 	[ "$RUN_OK" = 1 ] || bench_fail "$name-kerf" "kerf validate $name.dts"
 	K_TIME[$name]=$MED_TIME
+	K_CPU[$name]=$MED_CPU
 	K_RSS[$name]=$MED_RSS
 	bench_measure "$name-dtc" dtc -q -I dts -O dtb \
 		-o "$BENCH_TMP/$name-dtc.dtb" "$in"
 	[ "$RUN_OK" = 1 ] || bench_fail "$name-dtc" "dtc on $name.dts"
 	D_TIME[$name]=$MED_TIME
+	D_CPU[$name]=$MED_CPU
 	D_RSS[$name]=$MED_RSS
 done
 

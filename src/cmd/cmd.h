@@ -98,6 +98,26 @@ extern const struct kerf_cmd kerf_cmd_validate;
 int cmd_init(struct kerf_ctx *ctx, int argc, char **argv);
 extern const struct kerf_cmd kerf_cmd_init;
 
+/* The runtime commands (load.c, exec.c, kill.c, unload.c, console.c, show.c) */
+int cmd_load(struct kerf_ctx *ctx, int argc, char **argv);
+extern const struct kerf_cmd kerf_cmd_load;
+int cmd_exec(struct kerf_ctx *ctx, int argc, char **argv);
+extern const struct kerf_cmd kerf_cmd_exec;
+extern const struct kerf_cmd kerf_cmd_start;
+int cmd_kill(struct kerf_ctx *ctx, int argc, char **argv);
+extern const struct kerf_cmd kerf_cmd_kill;
+int cmd_unload(struct kerf_ctx *ctx, int argc, char **argv);
+extern const struct kerf_cmd kerf_cmd_unload;
+int cmd_console(struct kerf_ctx *ctx, int argc, char **argv);
+extern const struct kerf_cmd kerf_cmd_console;
+int cmd_show(struct kerf_ctx *ctx, int argc, char **argv);
+extern const struct kerf_cmd kerf_cmd_show;
+
+int cmd_create(struct kerf_ctx *ctx, int argc, char **argv);
+extern const struct kerf_cmd kerf_cmd_create;
+int cmd_delete(struct kerf_ctx *ctx, int argc, char **argv);
+extern const struct kerf_cmd kerf_cmd_delete;
+
 /* Shared by validate, init and compile (validate.c) */
 struct vrun;
 /* -W no-NAME: add NAME to *names, or a usage error. */

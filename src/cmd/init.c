@@ -4,13 +4,21 @@
  *
  * Validate a baseline (checks.md, with baseline-no-instances) and show the
  * report of cli.md.  Writing the baseline to the kernel comes with the
- * lifecycle commands; until then init stops before it with exit 4.
+ * one write(2) of the mk2 baseline (kernel.md §2).
  */
 #include "check/pipeline.h"
 #include "check/render.h"
 #include "check/report.h"
 #include "cmd/cmd.h"
+#include "dt/dt.h"
 #include "kernel/host.h"
+#include "kernel/lock.h"
+#include "kernel/mk2.h"
+#include "kernel/mkfs.h"
+#include "model/size.h"
+#include "plan/state.h"
+
+#include <errno.h>
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -80,23 +88,144 @@ static int init_opt(struct kerf_ctx *ctx, int id, const char *arg, void *data)
 	}
 }
 
-/* Applying needs the kernel interface, which this version lacks. */
-static int no_kernel(const struct kerf_ctx *ctx)
+/* The pool the kernel has against the one requested; differences in sb. */
+static void pool_diff(const struct mk_model *want, const struct kstate *st,
+		      struct strbuf *sb)
 {
-	char *path = host_path(ctx->sysroot, "sys/fs/multikernel");
-	struct stat st;
+	char a[32], b[32];
 
-	if (stat(path, &st) < 0)
-		kerf_error("no multikernel support: %s does not exist (the "
-			   "running kernel has no multikernel file system)",
-			   path);
-	else
-		kerf_error("cannot apply the baseline: writing to %s is not "
-			   "implemented in this version of kerf",
-			   path);
-	fputs("  Run with --dry-run to validate only.\n", stderr);
-	free(path);
-	return KERF_EXIT_NO_MK;
+	if (!cpuset_equal(&want->cpus.available, &st->pool_cpus)) {
+		char *x = cpuset_format(&st->pool_cpus);
+		char *y = cpuset_format(&want->cpus.available);
+
+		sb_addf(sb, "  CPUs: the pool has %s, the file asks for %s\n",
+			*x ? x : "none", *y ? y : "none");
+		free(x);
+		free(y);
+	}
+	if (want->mem.pool_bytes != st->model.mem.pool_bytes)
+		sb_addf(sb, "  Memory: the pool has %s, the file asks for %s\n",
+			size_format(a, sizeof(a), st->model.mem.pool_bytes,
+				    SIZE_IEC),
+			size_format(b, sizeof(b), want->mem.pool_bytes,
+				    SIZE_IEC));
+}
+
+/* Write the validated baseline to the kernel (kernel.md §2). */
+static int init_apply(struct kerf_ctx *ctx, struct vrun *v)
+{
+	struct kport kp;
+	struct kerf_lock lk = {.fd = -1};
+	struct host_info host;
+	struct kstate st;
+	struct findings f;
+	struct diags d;
+	struct dt_tree *bt = NULL;
+	struct cpumap map;
+	void *blob = NULL;
+	size_t len;
+	bool have_host;
+	int ret, err;
+
+	kport_init(&kp, ctx->sysroot, ctx->debug);
+	diags_init(&d);
+	findings_init(&f);
+	cpumap_init(&map);
+	kstate_init(&st);
+	have_host = host_read(ctx->sysroot, &host) == 0;
+	err = kerf_lock_acquire(&kp, &lk, KERF_LOCK_TIMEOUT_MS, &d);
+	if (!err)
+		err = mkfs_mount(&kp, &d);
+	if (err) {
+		ret = err == -ENODEV ? KERF_EXIT_NO_MK : KERF_EXIT_SYSTEM;
+		goto fail;
+	}
+	/* save the CPU map before any CPU leaves the host */
+	err = cpumap_resolve(&kp,
+			     v->model.cpus.nphys ? v->model.cpus.phys : NULL,
+			     v->model.cpus.nphys, &map, &d);
+	if (err) {
+		ret = KERF_EXIT_SYSTEM;
+		goto fail;
+	}
+	err = kstate_read(&kp, &st, &d);
+	if (err) {
+		ret = err == -ENODEV ? KERF_EXIT_NO_MK : KERF_EXIT_SYSTEM;
+		goto fail;
+	}
+	if (st.initialized) {
+		struct strbuf sb;
+
+		sb_init(&sb);
+		pool_diff(&v->model, &st, &sb);
+		if (!sb.len) {
+			if (!ctx->quiet)
+				printf("%s Already initialized: the kernel's "
+				       "pool matches the baseline\n",
+				       sym_ok(ctx));
+			kstate_save_baseline(&kp, v->tree, NULL);
+			sb_free(&sb);
+			ret = KERF_EXIT_OK;
+			goto out;
+		}
+		kerf_error("the kernel already has a different pool; a "
+			   "baseline can be written only once");
+		fputs(sb.buf, stderr);
+		fputs("  Change the pool with 'kerf apply FILE' (it grows or "
+		      "shrinks the pool through /resources overlays).\n",
+		      stderr);
+		sb_free(&sb);
+		ret = KERF_EXIT_INVALID;
+		goto out;
+	}
+	if (mk2_baseline_tree(&v->model, have_host ? &host : NULL, &bt, &f)) {
+		struct render_opts ro = {.unicode = ctx->unicode};
+		struct emitter *e = emit_new(stderr, OUT_TEXT);
+
+		render_findings(e, &f, &ro);
+		emit_free(e);
+		ret = KERF_EXIT_INVALID;
+		goto out;
+	}
+	err = dtb_write(bt, &blob, &len, &d);
+	if (err) {
+		ret = KERF_EXIT_SYSTEM;
+		goto fail;
+	}
+	if (ctx->debug) {
+		printf("Debug: baseline written to the kernel:\n");
+		dts_write(stdout, bt);
+		fflush(stdout);
+	}
+	err = mkfs_write_baseline(&kp, blob, len, &d);
+	if (err) {
+		ret = KERF_EXIT_SYSTEM;
+		goto fail;
+	}
+	kstate_save_baseline(&kp, v->tree, &d);
+	if (d.n)
+		diags_print(stderr, &d);
+	if (!ctx->quiet) {
+		printf("%s Baseline applied to kernel successfully\n",
+		       sym_ok(ctx));
+		printf("  Baseline: /%s\n", KP_MKFS_TREE);
+	}
+	ret = KERF_EXIT_OK;
+	goto out;
+fail:
+	diags_print(stderr, &d);
+out:
+	free(blob);
+	dt_tree_free(bt);
+	kerf_lock_release(&kp, &lk);
+	free(lk.path);
+	kstate_free(&st);
+	cpumap_free(&map);
+	findings_free(&f);
+	diags_free(&d);
+	if (have_host)
+		host_free(&host);
+	return ret;
 }
 
 int cmd_init(struct kerf_ctx *ctx, int argc, char **argv)
@@ -172,11 +301,15 @@ int cmd_init(struct kerf_ctx *ctx, int argc, char **argv)
 	}
 	emit_close_object(e);
 	emit_free(e);
-	vrun_free(&v);
 	free(a.disabled);
+	if (ok && !a.dry_run && !a.report) {
+		fflush(stdout);
+		ret = init_apply(ctx, &v);
+		vrun_free(&v);
+		return ret;
+	}
+	vrun_free(&v);
 	if (!ok)
 		return KERF_EXIT_INVALID;
-	if (a.dry_run)
-		return KERF_EXIT_OK;
-	return no_kernel(ctx);
+	return KERF_EXIT_OK;
 }

@@ -1742,12 +1742,12 @@ static int parse_text(struct dt_tree *t, struct srcfile *f,
 	dts_lexer_init(&ps.lx, t, f, dir, o, d);
 	free(dir);
 	ret = parse(&ps);
+	if (ret == 0)
+		t->boot_cpuid = guess_boot_cpuid(t->root);
 	if (t->root)
 		release_index(t->root);
-	if (ret == 0) {
-		t->boot_cpuid = guess_boot_cpuid(t->root);
+	if (ret == 0)
 		ret = purge(&ps, t->root);
-	}
 	parser_free(&ps);
 	if (ret < 0) {
 		dt_tree_discard(t, d);
