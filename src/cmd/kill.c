@@ -74,7 +74,8 @@ static int halt(struct kerf_ctx *ctx, const struct kport *kp,
 	if (t->status != MK_STATUS_ACTIVE && t->status != MK_STATUS_LOADED)
 		return kerf_target_refuse(t, verb, "it is not running",
 					  t->status == MK_STATUS_READY ?
-					  "Nothing to stop: no kernel is loaded."
+					  "Nothing to stop: no kernel is "
+					  "loaded."
 					  : "See 'dmesg' for what happened to "
 					  "it.");
 	if (ctx->verbose && !ctx->quiet) {

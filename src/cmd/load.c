@@ -210,7 +210,8 @@ static int do_load(struct kerf_ctx *ctx, const struct kport *kp,
 		       a->t.name, a->t.id);
 		if (ctx->verbose) {
 			size_format(sz, sizeof(sz), img->load_bytes, SIZE_IEC);
-			printf("  Image: %s (%s%s%s, %s to load)\n", r.image_path,
+			printf("  Image: %s (%s%s%s, %s to load)\n",
+			       r.image_path,
 			       kimage_format_name(img->format),
 			       img->comp != KCOMP_NONE ? ", " : "",
 			       img->comp != KCOMP_NONE ? kcomp_name(img->comp)

@@ -32,7 +32,7 @@ struct console_io {
 	int tty_fd;		/* the mktty connection */
 	int in_fd, out_fd;	/* usually 0 and 1 */
 	bool crlf;		/* output to a raw terminal: \n -> \r\n */
-	unsigned int idle_ms;	/* after input EOF, stop after this quiet */
+	unsigned int idle_ms;	/* after input EOF: stop when quiet this long */
 	/* Polled about once a second: false ends the relay (STOPPED). */
 	bool (*alive)(void *data);
 	void *data;

@@ -157,7 +157,8 @@ static void emit_pool(struct emitter *e, const struct kstate *st,
 		emit_open_object(e, NULL);
 		if (o->verbose) {
 			emit_hex(e, "base", "  0x%" PRIx64, r->base);
-			emit_hex(e, "end", "-0x%" PRIx64, r->base + r->size - 1);
+			emit_hex(e, "end", "-0x%" PRIx64,
+				 r->base + r->size - 1);
 			emit_text(e, " (%s)", size_format(a, sizeof(a), r->size,
 							   SIZE_IEC));
 			if (r->numa >= 0)
@@ -222,7 +223,8 @@ static void emit_phys(struct emitter *e, const struct kstate_inst *ki,
 	if (prefix)
 		emit_text(e, "%s", prefix);
 	for (k = 0; k < ki->nphys; k++)
-		emit_uint(e, NULL, !prefix ? NULL : k ? ",%" PRIu64 : "%" PRIu64,
+		emit_uint(e, NULL,
+			  !prefix ? NULL : k ? ",%" PRIu64 : "%" PRIu64,
 			  ki->phys[k]);
 	emit_close_array(e);
 }
@@ -306,7 +308,8 @@ static void emit_devs(struct emitter *e, const struct kstate_inst *ki,
 	emit_open_array(e, "devices");
 	for (k = 0; k < ki->ndevs; k++) {
 		emit_open_object(e, NULL);
-		emit_string(e, "name", text ? "    %s" : NULL, ki->devs[k].name);
+		emit_string(e, "name", text ? "    %s" : NULL,
+			    ki->devs[k].name);
 		if (ki->devs[k].pci_id)
 			emit_string(e, "pci_id", text ? " (%s)" : NULL,
 				    ki->devs[k].pci_id);
