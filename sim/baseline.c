@@ -6,6 +6,7 @@
  */
 #include "sim.h"
 #include "fdtutil.h"
+#include "dt/fdtcheck.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -125,7 +126,7 @@ long sim_baseline_write(struct sim_kernel *k, const void *buf, size_t len)
 	if (fdt_totalsize(fdt) != len)
 		return fail(k, EINVAL, "write of %zu bytes, blob is %u bytes",
 			    len, fdt_totalsize(fdt));
-	if (fdt_check_full(fdt, len))
+	if (dtb_check_full(fdt, len))
 		return fail(k, EINVAL, "malformed device tree");
 	off = fdt_path_offset(fdt, "/instances");
 	if (off >= 0 && fdt_first_subnode(fdt, off) >= 0)

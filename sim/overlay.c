@@ -11,6 +11,7 @@
  */
 #include "sim.h"
 #include "fdtutil.h"
+#include "dt/fdtcheck.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -985,7 +986,7 @@ static void *walkable(const void *buf, size_t len)
 	memcpy(copy, buf, len);
 	if (fdt_totalsize(copy) > len)
 		fdt_set_totalsize(copy, len);
-	if (fdt_check_full(copy, len)) {
+	if (dtb_check_full(copy, len)) {
 		free(copy);
 		return NULL;
 	}

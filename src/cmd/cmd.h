@@ -117,6 +117,12 @@ int cmd_create(struct kerf_ctx *ctx, int argc, char **argv);
 extern const struct kerf_cmd kerf_cmd_create;
 int cmd_delete(struct kerf_ctx *ctx, int argc, char **argv);
 extern const struct kerf_cmd kerf_cmd_delete;
+int cmd_update(struct kerf_ctx *ctx, int argc, char **argv);
+extern const struct kerf_cmd kerf_cmd_update;
+int cmd_apply(struct kerf_ctx *ctx, int argc, char **argv);
+extern const struct kerf_cmd kerf_cmd_apply;
+int cmd_diff(struct kerf_ctx *ctx, int argc, char **argv);
+extern const struct kerf_cmd kerf_cmd_diff;
 
 /* Shared by validate, init and compile (validate.c) */
 struct vrun;

@@ -21,12 +21,17 @@
 #include <errno.h>
 
 #include <getopt.h>
+#include <inttypes.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 enum {
 	OPT_INPUT = 'i',
+	OPT_CPUS = 'c',
+	OPT_MEMORY = 'm',
+	OPT_DEVICES = 'd',
 	OPT_DRY_RUN = OPT_CMD_BASE,
 	OPT_REPORT,
 	OPT_WERROR,
@@ -36,6 +41,16 @@ enum {
 static const struct kerf_opt init_opts[] = {
 	{"input", 'i', required_argument, "FILE",
 	 "the baseline (DTS or DTB, any form of schema.md §2)", OPT_INPUT},
+	{"cpus", 'c', required_argument, "LIST",
+	 "build the baseline from the host: these logical CPUs go to the "
+	 "pool (CPU 0 stays with the host)",
+	 OPT_CPUS},
+	{"memory", 'm', required_argument, "SIZE",
+	 "with --cpus: the memory pool size", OPT_MEMORY},
+	{"devices", 'd', required_argument, "LIST",
+	 "with --cpus: PCI functions for the pool (0000:01:00.0,...); their "
+	 "VFs are made available",
+	 OPT_DEVICES},
 	{"dry-run", 0, no_argument, NULL,
 	 "validate and show what would be written; touch nothing", OPT_DRY_RUN},
 	{"report", 0, no_argument, NULL, "print the validation report",
@@ -51,13 +66,15 @@ const struct kerf_cmd kerf_cmd_init = {
 	.name = "init",
 	.fn = cmd_init,
 	.summary = "validate a baseline and write it to the kernel",
-	.usage = "--input=FILE [--dry-run] [--report] [--format=FMT]",
+	.usage = "(--input=FILE | --cpus=LIST --memory=SIZE [--devices=LIST]) "
+		 "[--dry-run] [--report] [--format=FMT]",
 	.opts = init_opts,
 	.takes_format = true,
 };
 
 struct init_args {
 	const char *input;
+	const char *cpus, *memory, *devices;
 	bool dry_run, report, werror;
 	const char **disabled;
 	size_t ndisabled;
@@ -70,6 +87,15 @@ static int init_opt(struct kerf_ctx *ctx, int id, const char *arg, void *data)
 	switch (id) {
 	case OPT_INPUT:
 		a->input = arg;
+		return 0;
+	case OPT_CPUS:
+		a->cpus = arg;
+		return 0;
+	case OPT_MEMORY:
+		a->memory = arg;
+		return 0;
+	case OPT_DEVICES:
+		a->devices = arg;
 		return 0;
 	case OPT_DRY_RUN:
 		a->dry_run = true;
@@ -228,7 +254,174 @@ out:
 	return ret;
 }
 
-int cmd_init(struct kerf_ctx *ctx, int argc, char **argv)
+/*
+ * --cpus/--memory/--devices: the baseline of this host, as DTS in the
+ * temporary file tmp (a mkstemps template).  The logical CPUs the host
+ * has, their physical ids, its memory and the PCI functions named come
+ * from the host under the sysroot; the pool is asked for at the top of
+ * memory (the kernel places it where it can: kernel.md §2).  0 or an
+ * exit status (printed).
+ */
+static int host_baseline(struct kerf_ctx *ctx, const struct init_args *a,
+			 char *tmp)
+{
+	struct host_info host;
+	struct cpuset want, rest;
+	struct cpuset_error ce;
+	struct strbuf sb;
+	uint64_t pool, total = 0, base;
+	uint32_t ncpu = 0;
+	char err[256];
+	size_t i;
+	int fd, ret = KERF_EXIT_OK;
+
+	if (!a->memory)
+		return kerf_usage_error(ctx, "--cpus needs --memory=SIZE (the "
+					     "pool size)");
+	if (size_parse(a->memory, &pool, err, sizeof(err)))
+		return kerf_usage_error(ctx, "invalid memory size '%s': %s",
+					a->memory, err);
+	cpuset_init(&want);
+	cpuset_init(&rest);
+	if (cpuset_parse(&want, a->cpus, &ce) || cpuset_empty(&want)) {
+		cpuset_free(&want);
+		return kerf_usage_error(ctx, "invalid CPU list '%s'", a->cpus);
+	}
+	if (host_read(ctx->sysroot, &host)) {
+		kerf_error("cannot read the host under %s", ctx->sysroot);
+		cpuset_free(&want);
+		return KERF_EXIT_SYSTEM;
+	}
+	if (!host.have_cpus || !host.have_mem) {
+		kerf_error("cannot build a baseline: the host does not report "
+			   "its %s",
+			   !host.have_cpus ? "CPUs (proc/cpuinfo, "
+					     "sys/devices/system/cpu)"
+					   : "memory (proc/meminfo)");
+		ret = KERF_EXIT_SYSTEM;
+		goto out;
+	}
+	cpuset_for_each(&host.cpus, c) ncpu = (uint32_t)c + 1;
+	cpuset_for_each(&want, c)
+	{
+		if (!cpuset_has(&host.cpus, (uint32_t)c)) {
+			char *l = cpuset_format(&host.cpus);
+
+			kerf_error("CPU %u does not exist on this host (it has "
+				   "%s)",
+				   (uint32_t)c, l);
+			free(l);
+			ret = KERF_EXIT_INVALID;
+			goto out;
+		}
+	}
+	cpuset_copy(&rest, &host.cpus);
+	cpuset_andnot(&rest, &want);
+	for (i = 0; i < host.nram; i++)
+		if (host.ram[i].end > total)
+			total = host.ram[i].end;
+	if (!total)
+		total = host.mem_total;
+	total &= ~(uint64_t)(MK_PAGE_SIZE - 1);
+	base = pool < total ? (total - pool) & ~(uint64_t)(MK_PAGE_SIZE - 1)
+			    : 0;
+
+	sb_init(&sb);
+	sb_adds(&sb, "/multikernel-v1/;\n/* built by kerf init from this "
+		     "host */\n/ {\n\tcompatible = "
+		     "\"linux,multikernel-host\";\n\tresources {\n"
+		     "\t\tcpus {\n");
+	sb_addf(&sb, "\t\t\ttotal = <%u>;\n\t\t\thost-reserved = <", ncpu);
+	i = 0;
+	cpuset_for_each(&rest, c) sb_addf(&sb, "%s%u", i++ ? " " : "",
+					  (uint32_t)c);
+	sb_adds(&sb, ">;\n\t\t\tavailable = <");
+	i = 0;
+	cpuset_for_each(&want, c) sb_addf(&sb, "%s%u", i++ ? " " : "",
+					  (uint32_t)c);
+	sb_adds(&sb, ">;\n");
+	if (host.napicid >= ncpu) {
+		sb_adds(&sb, "\t\t\tphysical-ids = /bits/ 64 <");
+		for (i = 0; i < ncpu; i++)
+			sb_addf(&sb, "%s%" PRIu64, i ? " " : "",
+				host.apicid[i] == HOST_NO_ID ? 0
+							     : host.apicid[i]);
+		sb_adds(&sb, ">;\n");
+	}
+	sb_addf(&sb,
+		"\t\t};\n\t\tmemory {\n"
+		"\t\t\ttotal-bytes = /bits/ 64 <0x%" PRIx64 ">;\n"
+		"\t\t\thost-reserved-bytes = /bits/ 64 <0x%" PRIx64 ">;\n"
+		"\t\t\tmemory-pool-base = /bits/ 64 <0x%" PRIx64 ">;\n"
+		"\t\t\tmemory-pool-bytes = /bits/ 64 <0x%" PRIx64 ">;\n"
+		"\t\t};\n",
+		total, base, base, pool);
+	if (a->devices && *a->devices) {
+		char *list = xstrdup(a->devices), *save = NULL, *tok;
+
+		sb_adds(&sb, "\t\tdevices {\n");
+		for (tok = strtok_r(list, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			const struct host_pci *hp = host_pci_find(&host, tok);
+			char label[64];
+			size_t k;
+
+			if (!hp) {
+				kerf_error("PCI device '%s' does not exist on "
+					   "this host (sys/bus/pci/devices)",
+					   tok);
+				fprintf(stderr, "  Name PCI functions by "
+						"address: 0000:01:00.0\n");
+				free(list);
+				sb_free(&sb);
+				ret = KERF_EXIT_INVALID;
+				goto out;
+			}
+			snprintf(label, sizeof(label), "pci_%s", hp->bdf);
+			for (k = 0; label[k]; k++)
+				if (label[k] == ':' || label[k] == '.')
+					label[k] = '_';
+			sb_addf(&sb, "\t\t\t%s: pci@%zu {\n"
+				     "\t\t\t\tpci-id = \"%s\";\n",
+				label, (size_t)(hp - host.pci), hp->bdf);
+			if (hp->has_ids)
+				sb_addf(&sb,
+					"\t\t\t\tvendor-id = <0x%x>;\n"
+					"\t\t\t\tdevice-id = <0x%x>;\n",
+					hp->vendor, hp->device);
+			if (hp->nvirtfn) {
+				sb_addf(&sb, "\t\t\t\tsriov-vfs = <%zu>;\n"
+					     "\t\t\t\tavailable-vfs = <",
+					hp->nvirtfn);
+				for (k = 0; k < hp->nvirtfn; k++)
+					sb_addf(&sb, "%s%zu", k ? " " : "", k);
+				sb_adds(&sb, ">;\n");
+			}
+			sb_adds(&sb, "\t\t\t};\n");
+		}
+		free(list);
+		sb_adds(&sb, "\t\t};\n");
+	}
+	sb_adds(&sb, "\t};\n};\n");
+	fd = mkstemps(tmp, 4);
+	if (fd < 0 || write_file(tmp, sb.buf, sb.len)) {
+		kerf_error("cannot write a temporary file: %s",
+			   strerror(errno));
+		ret = KERF_EXIT_SYSTEM;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (ctx->verbose && !ret)
+		printf("Baseline built from the host:\n%s", sb.buf);
+	sb_free(&sb);
+out:
+	host_free(&host);
+	cpuset_free(&want);
+	cpuset_free(&rest);
+	return ret;
+}
+
+static int init_main(struct kerf_ctx *ctx, int argc, char **argv, char *tmp)
 {
 	struct init_args a = {0};
 	struct check_opts co = {0};
@@ -249,12 +442,26 @@ int cmd_init(struct kerf_ctx *ctx, int argc, char **argv)
 		return kerf_usage_error(ctx, "unexpected argument '%s'",
 					argv[first]);
 	}
-	if (!a.input) {
+	if (a.input && (a.cpus || a.memory || a.devices)) {
 		free(a.disabled);
-		return kerf_usage_error(
-			ctx,
-			"missing --input=FILE (building a baseline from the "
-			"host with --cpus/--memory is not available yet)");
+		return kerf_usage_error(ctx, "--input and --cpus/--memory/"
+					     "--devices are mutually "
+					     "exclusive");
+	}
+	if (!a.input && !a.cpus) {
+		free(a.disabled);
+		return kerf_usage_error(ctx,
+					"give --input=FILE, or --cpus=LIST "
+					"--memory=SIZE to build the baseline "
+					"from the host");
+	}
+	if (a.cpus) {
+		ret = host_baseline(ctx, &a, tmp);
+		if (ret) {
+			free(a.disabled);
+			return ret;
+		}
+		a.input = tmp;
 	}
 	co.baseline = true;
 	co.report = a.report && ctx->verbose;
@@ -281,7 +488,7 @@ int cmd_init(struct kerf_ctx *ctx, int argc, char **argv)
 	e = emit_new(stdout, ctx->format);
 	emit_open_object(e, NULL);
 	emit_uint(e, "schema_version", NULL, 1);
-	emit_string(e, "file", NULL, a.input);
+	emit_string(e, "file", NULL, a.cpus ? "host" : a.input);
 	if (a.report) {
 		emit_text(e, "Multikernel Device Tree Validation Report\n"
 			     "==========================================\n");
@@ -312,4 +519,14 @@ int cmd_init(struct kerf_ctx *ctx, int argc, char **argv)
 	if (!ok)
 		return KERF_EXIT_INVALID;
 	return KERF_EXIT_OK;
+}
+
+int cmd_init(struct kerf_ctx *ctx, int argc, char **argv)
+{
+	char tmp[] = "/tmp/kerf-host-XXXXXX.dts";
+	int ret = init_main(ctx, argc, argv, tmp);
+
+	if (!strstr(tmp, "XXXXXX"))
+		unlink(tmp);
+	return ret;
 }

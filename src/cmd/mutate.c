@@ -122,3 +122,63 @@ int mut_apply(struct mut *mt, const struct mk2_blobs *b, const char *what,
 		return mut_fail(mt, ret);
 	return 0;
 }
+
+void mut_restore(struct mut *mt, const char *name,
+		 const struct plan_snap *want)
+{
+	struct kstate st;
+	struct plan_snap now;
+	struct mk2_item *items = NULL;
+	struct mk2_blobs b = {0};
+	struct diags d;
+	size_t n = 0, i;
+	long idx;
+
+	diags_init(&d);
+	kstate_init(&st);
+	memset(&now, 0, sizeof(now));
+	idx = -1;
+	if (kstate_read(&mt->kp, &st, &d) == 0)
+		idx = kstate_find(&st, name);
+	if (idx < 0) {
+		fprintf(stderr, "  Could not read instance '%s' back to check "
+				"what the kernel kept; check 'kerf show %s'.\n",
+			name, name);
+		goto out;
+	}
+	plan_snap_take(&st.inst[idx], &now);
+	plan_restore_items(want, &now, &items, &n);
+	if (!n) {
+		fprintf(stderr, "  Instance '%s' is unchanged.\n", name);
+		goto out;
+	}
+	if (mk2_delta_blobs(name, items, n, &b) == 0) {
+		unsigned int *ids = xzalloc(b.n * sizeof(*ids));
+		struct txn_blob *tb = xzalloc(b.n * sizeof(*tb));
+
+		for (i = 0; i < b.n; i++) {
+			tb[i].dtbo = b.v[i];
+			tb[i].len = b.len[i];
+			tb[i].what = "undo the partly applied change";
+		}
+		if (txn_apply(&mt->kp, &mt->lk, tb, b.n, ids, &d) == 0)
+			fprintf(stderr,
+				"  The operations the kernel had applied to "
+				"'%s' were undone (transaction %u).\n",
+				name, ids[0]);
+		else
+			fprintf(stderr,
+				"  Instance '%s' is left partly changed; "
+				"check 'kerf show %s'.\n",
+				name, name);
+		free(ids);
+		free(tb);
+	}
+out:
+	diags_print(stderr, &d);
+	diags_free(&d);
+	mk2_blobs_free(&b);
+	free(items);
+	plan_snap_free(&now);
+	kstate_free(&st);
+}

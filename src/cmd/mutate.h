@@ -11,6 +11,7 @@
 #include "kernel/lock.h"
 #include "kernel/mk2.h"
 #include "kernel/sysroot.h"
+#include "plan/diff.h"
 #include "plan/state.h"
 
 struct mut {
@@ -41,5 +42,21 @@ void mut_print_blobs(struct kerf_ctx *ctx, const struct mk2_blobs *b,
  */
 int mut_apply(struct mut *mt, const struct mk2_blobs *b, const char *what,
 	      unsigned int *ids);
+
+/*
+ * After a failed change of instance name: read what the kernel kept and
+ * undo it with one more delta back to want.  Reports on stderr what was
+ * undone or what is left; the caller's exit status stays.
+ */
+void mut_restore(struct mut *mt, const char *name,
+		 const struct plan_snap *want);
+
+/*
+ * kerf apply / kerf diff (apply.c): load and validate FILE, plan, validate
+ * the resulting state, print the plan; apply it unless diff_only or
+ * --dry-run.  An exit status.
+ */
+int apply_run(struct kerf_ctx *ctx, const struct kerf_cmd *cmd, int argc,
+	      char **argv, bool diff_only);
 
 #endif

@@ -232,7 +232,7 @@ static void read_pci(struct host_info *h)
 	}
 	closedir(dp);
 	if (h->npci)
-		qsort(h->pci, h->npci, sizeof(*h->pci), cmp_pci);
+		xqsort(h->pci, h->npci, sizeof(*h->pci), cmp_pci);
 	for (i = 0; i < h->npci; i++)
 		read_virtfns(h, &h->pci[i]);
 }

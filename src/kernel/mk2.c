@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <libfdt.h>
+
+#include "dt/fdtcheck.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -511,7 +513,7 @@ int mk2_parse_readback(const void *blob, size_t len, struct mk2_readback *rb)
 	const char *model;
 
 	memset(rb, 0, sizeof(*rb));
-	if (len < sizeof(struct fdt_header) || fdt_check_full(blob, len))
+	if (len < sizeof(struct fdt_header) || dtb_check_full(blob, len))
 		return -EBADMSG;
 	rb->has_id = rb_u32(fdt, 0, "id", &rb->id);
 	model = fdt_getprop(fdt, 0, "model", NULL);
@@ -899,7 +901,7 @@ int mk2_overlay_created(const void *blob, size_t len, char **name)
 	int frag;
 
 	*name = NULL;
-	if (len < sizeof(struct fdt_header) || fdt_check_full(blob, len))
+	if (len < sizeof(struct fdt_header) || dtb_check_full(blob, len))
 		return -EBADMSG;
 	fdt_for_each_subnode(frag, blob, 0)
 	{

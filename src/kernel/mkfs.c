@@ -13,6 +13,8 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libfdt.h>
+
+#include "dt/fdtcheck.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -248,7 +250,7 @@ int mkfs_check_blob(const void *blob, size_t len, const char *what,
 		kp_err(d, "%s is too large (%zu bytes)", what, len);
 		return -EBADMSG;
 	}
-	err = fdt_check_full(blob, len);
+	err = dtb_check_full(blob, len);
 	if (err) {
 		kp_err(d, "%s is not a valid device tree blob: %s", what,
 		       fdt_strerror(err));
@@ -427,7 +429,7 @@ int mkfs_list_instances(const struct kport *kp, bool trees,
 		return ret;
 	}
 	if (out->n > 1)
-		qsort(out->v, out->n, sizeof(*out->v), cmp_instance);
+		xqsort(out->v, out->n, sizeof(*out->v), cmp_instance);
 	return 0;
 }
 

@@ -107,7 +107,7 @@ int txn_list(const struct kport *kp, unsigned int **ids, size_t *n,
 	closedir(dir);
 	free(path);
 	if (!ret && *n > 1)
-		qsort(*ids, *n, sizeof(**ids), cmp_uint);
+		xqsort(*ids, *n, sizeof(**ids), cmp_uint);
 	return ret;
 }
 

@@ -185,7 +185,7 @@ static void draw_cpus(FILE *out, const struct kstate *st,
 		if (st->map.v[i].logical + 1 > ncpus)
 			ncpus = st->map.v[i].logical + 1;
 	cores_build(st, ncpus, &cl);
-	qsort(cl.v, cl.n, sizeof(*cl.v), cmp_core);
+	xqsort(cl.v, cl.n, sizeof(*cl.v), cmp_core);
 	fprintf(out, "CPUs (%" PRIu32 "; %u per core)\n", ncpus, cl.smt);
 	if (m->topo.nnodes) {
 		for (i = 0; i < m->topo.nnodes; i++) {

@@ -475,3 +475,58 @@ int plan_parse_device(const struct mk_model *m, const char *s,
 	free(base);
 	return 0;
 }
+
+void plan_dev_free(struct plan_dev *pd, size_t n)
+{
+	size_t i;
+
+	for (i = 0; pd && i < n; i++)
+		free(pd[i].name);
+	free(pd);
+}
+
+/* The device reference of VF vf of device dev, added when missing. */
+static int vf_ref(struct mk_model *m, int dev, int vf, const char *name)
+{
+	struct mk_devref *ref;
+	size_t k;
+
+	for (k = 0; k < m->ndevrefs; k++)
+		if (m->devrefs[k].parent == dev && m->devrefs[k].has_vf &&
+		    m->devrefs[k].vf == (uint32_t)vf)
+			return (int)k;
+	m->devrefs = xrealloc(m->devrefs,
+			      (m->ndevrefs + 1) * sizeof(*m->devrefs));
+	ref = &m->devrefs[m->ndevrefs];
+	memset(ref, 0, sizeof(*ref));
+	ref->name = xstrdup(name);
+	ref->parent = dev;
+	ref->parent_ref = xstrdup(m->devices[dev].name);
+	ref->has_vf = true;
+	ref->vf = (uint32_t)vf;
+	return (int)m->ndevrefs++;
+}
+
+void plan_set_devices(struct mk_model *m, struct mk_instance *in,
+		      const struct plan_dev *pd, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < in->ndevs; i++)
+		free(in->devs[i].name);
+	free(in->devs);
+	in->devs = n ? xzalloc(n * sizeof(*in->devs)) : NULL;
+	in->ndevs = n;
+	for (i = 0; i < n; i++) {
+		struct mk_inst_dev *d = &in->devs[i];
+
+		d->name = xstrdup(pd[i].name);
+		if (pd[i].vf >= 0) {
+			d->kind = MK_REF_DEVREF;
+			d->index = vf_ref(m, pd[i].dev, pd[i].vf, pd[i].name);
+		} else {
+			d->kind = MK_REF_DEVICE;
+			d->index = pd[i].dev;
+		}
+	}
+}

@@ -89,4 +89,12 @@ struct plan_dev {
 int plan_parse_device(const struct mk_model *m, const char *s,
 		      struct plan_dev *out, char *err, size_t errlen);
 
+/*
+ * Replace the device list of instance in (of m) by pd[0..n): whole
+ * devices, and VFs as device references (found, or added to m).
+ */
+void plan_set_devices(struct mk_model *m, struct mk_instance *in,
+		      const struct plan_dev *pd, size_t n);
+void plan_dev_free(struct plan_dev *pd, size_t n);
+
 #endif

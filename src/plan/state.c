@@ -295,7 +295,7 @@ static void add_instance(struct kstate *st, const struct mkfs_instance *fi,
 				    m->mem.pool[c].size)
 				kr->chunk = (long)c;
 	}
-	qsort(ki->regions, ki->nregions, sizeof(*ki->regions), cmp_region);
+	xqsort(ki->regions, ki->nregions, sizeof(*ki->regions), cmp_region);
 	if (ki->nregions) {
 		uint64_t sum = 0;
 
@@ -482,7 +482,7 @@ int kstate_gaps(const struct kstate *st, long skip, struct kstate_gap **gaps,
 			rs[nr++] = st->inst[i].regions[k];
 		}
 	}
-	qsort(rs, nr, sizeof(*rs), cmp_region);
+	xqsort(rs, nr, sizeof(*rs), cmp_region);
 	for (c = 0; c < mem->npool; c++) {
 		uint64_t pos = mem->pool[c].base;
 		uint64_t end = mem->pool[c].base + mem->pool[c].size;

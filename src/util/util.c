@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void oom(void)
@@ -315,12 +316,18 @@ bool strmap_next(const struct strmap *m, size_t *iter,
 int read_fd(int fd, char **data, size_t *len)
 {
 	struct strbuf sb;
+	struct stat st;
 
 	sb_init(&sb);
+	/* a regular file is read into a buffer of its size (+1 to see EOF) */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uintmax_t)st.st_size < SIZE_MAX / 2)
+		sb_reserve(&sb, (size_t)st.st_size + 1);
 	for (;;) {
 		ssize_t n;
 
-		sb_reserve(&sb, 65536);
+		if (sb.cap - sb.len <= 1)
+			sb_reserve(&sb, 65536);
 		n = read(fd, sb.buf + sb.len, sb.cap - sb.len - 1);
 		if (n < 0) {
 			int err = errno;
@@ -375,6 +382,13 @@ int write_file(const char *path, const void *data, size_t len)
 	if (close(fd) < 0)
 		return -errno;
 	return 0;
+}
+
+void xqsort(void *base, size_t n, size_t size,
+	    int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
 }
 
 unsigned int edit_distance(const char *a, const char *b)

@@ -79,6 +79,13 @@ int read_fd(int fd, char **data, size_t *len);
 /* Write a whole buffer to path (created/truncated, mode 0644); 0 or -errno. */
 int write_file(const char *path, const void *data, size_t len);
 
+/*
+ * qsort that accepts an empty or one-element array with a NULL base
+ * (qsort itself must not be given NULL, even with n == 0).
+ */
+void xqsort(void *base, size_t n, size_t size,
+	    int (*cmp)(const void *, const void *));
+
 /* Levenshtein distance, for "did you mean". */
 unsigned int edit_distance(const char *a, const char *b);
 
