@@ -58,7 +58,7 @@ fuzz: build-fuzz/build.ninja
 
 fuzz-smoke: build-fuzz/build.ninja
 	ninja -C build-fuzz
-	fuzz/run.sh build-fuzz 60
+	FUZZ_FLAGS=-seed=1 fuzz/run.sh build-fuzz 60
 
 bench: all
 	rc=0; bench/compile/run.sh $(BUILD) || rc=$$?; bench/validate/run.sh $(BUILD) || rc=$$?; exit $$rc

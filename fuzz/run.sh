@@ -12,8 +12,8 @@
 # that is fuzz-out/TARGET/corpus (kept between runs, ignored by git).  The
 # seeds after it are read only: fuzz/corpus/dts, the dtc conformance
 # inputs in ../shared/conformance/dtc/src when present (never copied), and
-# for fuzz_dtb blobs compiled from those at run time into a temporary
-# directory.  Reproducers land in fuzz-out/TARGET/.
+# for fuzz_dtb fuzz/corpus/dtb and blobs compiled from those at run time
+# into a temporary directory.  Reproducers land in fuzz-out/TARGET/.
 #
 # Environment: FUZZ_OUT (default ROOT/fuzz-out), KERF_CONFORMANCE_DIR
 # (default ROOT/../shared/conformance/dtc/src), FUZZ_FLAGS (extra
@@ -116,5 +116,5 @@ run_target()
 }
 
 run_target fuzz_dts "${seed_dirs[@]}"
-run_target fuzz_dtb "$tmp/dtb"
+run_target fuzz_dtb "$tmp/dtb" "$root/fuzz/corpus/dtb"
 exit "$failed"
