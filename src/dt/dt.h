@@ -31,6 +31,10 @@ int dts_parse_file(const char *path, const struct dt_parse_opts *o,
 int dts_parse_string(const char *name, const char *text, size_t len,
 		     const struct dt_parse_opts *o, struct dt_tree **out,
 		     struct diags *d);
+/* As dts_parse_string(), taking text (malloc'd, NUL at len) in all cases. */
+int dts_parse_buffer(const char *name, char *text, size_t len,
+		     const struct dt_parse_opts *o, struct dt_tree **out,
+		     struct diags *d);
 
 struct dt_resolve_opts {
 	bool symbols;	/* -@: generate /__symbols__ */
@@ -74,6 +78,12 @@ int dtb_read(const void *blob, size_t len, const char *name,
  * are kept as `dtc -I dts -O dts` keeps them.
  */
 void dts_write(FILE *out, const struct dt_tree *t);
+/*
+ * The type dts_write() gives a value that has no type marker, as dtc's
+ * guess_value_type() does: DT_MARK_TYPE_STRING, _U32 (also for a value
+ * holding phandle references) or _BYTES.
+ */
+enum dt_marker_kind dt_value_guess(const struct dt_value *v);
 
 /*
  * Load a file of either kind (by magic number, not name): parse and

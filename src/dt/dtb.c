@@ -13,6 +13,8 @@
 
 #include <libfdt.h>
 
+#include "dt/fdtcheck.h"
+
 bool dtb_is_blob(const void *data, size_t len)
 {
 	static const uint8_t magic[4] = { 0xd0, 0x0d, 0xfe, 0xed };
@@ -304,7 +306,16 @@ int dtb_read(const void *blob, size_t len, const char *name,
 		memcpy(copy, blob, len);
 		blob = copy;
 	}
-	err = fdt_check_full(blob, len);
+	err = dtb_check_full(blob, len);
+	if (err == -FDT_ERR_BADVERSION) {
+		diag_error(d, NULL, "%s: unsupported blob version %u "
+			   "(compatible with %u); kerf reads versions 16 and 17",
+			   name, fdt_version(blob),
+			   fdt_last_comp_version(blob));
+		diag_hint(d, "convert it with: dtc -I dtb -O dtb -V 17");
+		free(copy);
+		return -EINVAL;
+	}
 	if (err) {
 		diag_error(d, NULL, "%s: not a valid device-tree blob: %s",
 			   name, fdt_strerror(err));

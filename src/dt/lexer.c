@@ -537,9 +537,9 @@ static int lex_number(struct dts_lexer *lx, struct dts_token *t,
 				return lex_error(lx, p, "bad integer literal '%.*s': '%c' is not an octal digit (a leading 0 means octal)",
 						 (int)(e - p), p, *q);
 			}
-			if (v > (UINT64_MAX - dg) / base)
+			if (__builtin_mul_overflow(v, base, &v) ||
+			    __builtin_add_overflow(v, dg, &v))
 				range = true;
-			v = v * base + dg;
 		}
 	}
 	/* suffix: U, L, UL, LL, ULL (longest match) */
@@ -643,11 +643,14 @@ int dts_lex(struct dts_lexer *lx, struct dts_token *t)
 	in = lx->in;
 	p = in->p;
 	end = in->end;
-	memset(t, 0, sizeof(*t));
+	t->s = NULL;
+	t->len = 0;
+	t->num = 0;
 	here(in, p, &t->pos);
 	if (p >= end) {
 		t->kind = TK_EOF;
 		t->raw = p;
+		t->raw_len = 0;
 		t->end = t->pos;
 		return 0;
 	}
@@ -715,6 +718,8 @@ int dts_lex(struct dts_lexer *lx, struct dts_token *t)
 			if (q >= end || *q != '}')
 				return lex_error(lx, p, "expected '}' to end the path reference '%.*s'",
 						 (int)(q - p), p);
+			if (q == p + 2)
+				return lex_error(lx, p, "empty path in reference '&{}'");
 			t->kind = TK_PATH_REF;
 			t->s = p + 2;
 			t->len = (size_t)(q - p - 2);

@@ -23,8 +23,9 @@ int dt_load(const char *path, const struct dt_parse_opts *po,
 	}
 	if (dtb_is_blob(data, len)) {
 		ret = dtb_read(data, len, path, out, d);
+		free(data);
 	} else {
-		ret = dts_parse_string(path, data, len, po, out, d);
+		ret = dts_parse_buffer(path, data, len, po, out, d);
 		if (ret == 0) {
 			ret = dt_resolve(*out, ro, d);
 			if (ret < 0) {
@@ -33,6 +34,5 @@ int dt_load(const char *path, const struct dt_parse_opts *po,
 			}
 		}
 	}
-	free(data);
 	return ret;
 }

@@ -49,10 +49,16 @@ struct parser {
 	unsigned int depth;
 	unsigned int expr_depth;
 	struct strmap labels;		/* name -> struct label_ent */
+	struct dt_value scratch;	/* bytes of the value being parsed */
 };
 
-/* A value under construction: markers are appended in offset order. */
+/*
+ * A value under construction: the bytes grow in the parser's scratch
+ * buffer (copied once, at the end, into the tree's arena), the markers
+ * are appended to the property in offset order.
+ */
 struct vbuild {
+	struct dt_tree *tree;
 	struct dt_value *v;
 	struct dt_marker **tail;
 };
@@ -142,8 +148,8 @@ static void label_unnote(struct parser *ps, const char *name,
 }
 
 /* dtc's add_label(): revive an existing label, else add at the head. */
-static void label_add_front(struct dt_label **list, const char *name,
-			    const struct srcpos *pos)
+static void label_add_front(struct dt_tree *t, struct dt_label **list,
+			    const char *name, const struct srcpos *pos)
 {
 	struct dt_label *l;
 
@@ -153,8 +159,7 @@ static void label_add_front(struct dt_label **list, const char *name,
 			return;
 		}
 	}
-	l = xzalloc(sizeof(*l));
-	l->name = xstrdup(name);
+	l = dt_label_new_in(t, name, strlen(name));
 	if (pos)
 		l->pos = *pos;
 	l->next = *list;
@@ -177,9 +182,9 @@ static int collect_labels(struct parser *ps, struct label_seq *s)
 	int ret;
 
 	while (ps->tok.kind == TK_LABEL) {
-		struct dt_label *l = xzalloc(sizeof(*l));
+		struct dt_label *l;
 
-		l->name = xstrndup(ps->tok.s, ps->tok.len);
+		l = dt_label_new_in(ps->tree, ps->tok.s, ps->tok.len);
 		l->pos = ps->tok.pos;
 		*s->tail = l;
 		s->tail = &l->next;
@@ -194,7 +199,8 @@ static int collect_labels(struct parser *ps, struct label_seq *s)
  * dtc's grammar adds the labels of "a: b: item" innermost first, each
  * at the head: apply them last to first.
  */
-static void apply_labels(struct dt_label **dst, struct label_seq *s)
+static void apply_labels(struct dt_tree *t, struct dt_label **dst,
+			 struct label_seq *s)
 {
 	struct dt_label *l, *arr[64], **v = arr;
 	size_t n = 0, cap = ARRAY_SIZE(arr);
@@ -213,7 +219,7 @@ static void apply_labels(struct dt_label **dst, struct label_seq *s)
 		v[n++] = l;
 	}
 	while (n--)
-		label_add_front(dst, v[n]->name, &v[n]->pos);
+		label_add_front(t, dst, v[n]->name, &v[n]->pos);
 	if (v != arr)
 		free(v);
 	dt_labels_free(s->head);
@@ -227,7 +233,7 @@ static void node_apply_labels(struct parser *ps, struct dt_node *n,
 
 	for (l = s->head; l; l = l->next)
 		label_note(ps, l->name, n);
-	apply_labels(&n->labels, s);
+	apply_labels(ps->tree, &n->labels, s);
 }
 
 /*
@@ -410,7 +416,7 @@ static void merge_nodes(struct parser *ps, struct dt_node *old,
 
 	old->deleted = false;
 	for (l = new->labels; l; l = l->next) {
-		label_add_front(&old->labels, l->name, &l->pos);
+		label_add_front(ps->tree, &old->labels, l->name, &l->pos);
 		label_note(ps, l->name, old);
 	}
 	old->redef_pos = new->pos;
@@ -430,7 +436,8 @@ static void merge_nodes(struct parser *ps, struct dt_node *old,
 		}
 		if (op) {
 			for (l = np->labels; l; l = l->next)
-				label_add_front(&op->labels, l->name, &l->pos);
+				label_add_front(ps->tree, &op->labels,
+						l->name, &l->pos);
 			dt_value_move(&op->val, &np->val);
 			op->deleted = false;
 			op->pos = np->pos;
@@ -576,32 +583,40 @@ static struct dt_node *node_by_ref(struct parser *ps, const char *ref)
 
 static bool ref_is_relative(const char *ref)
 {
-	return ref[0] != '/' && strchr(ref + 1, '/');
+	return ref[0] && ref[0] != '/' && strchr(ref + 1, '/');
 }
 
 /*
  * Values
  */
 
-static void vb_init(struct vbuild *b, struct dt_value *v)
+static void vb_init(struct vbuild *b, struct parser *ps, struct dt_value *v)
 {
 	struct dt_marker **t = &v->markers;
 
 	while (*t)
 		t = &(*t)->next;
-	b->v = v;
+	b->tree = ps->tree;
+	b->v = &ps->scratch;
+	b->v->len = 0;
 	b->tail = t;
+}
+
+/* Hand the bytes built in the scratch buffer to the property. */
+static void vb_finish(struct vbuild *b, struct dt_value *v)
+{
+	dt_value_set_in(b->tree, v, b->v->data, b->v->len);
+	b->v->len = 0;
 }
 
 static struct dt_marker *vb_mark(struct vbuild *b, enum dt_marker_kind k,
 				 const char *ref, size_t reflen,
 				 const struct srcpos *pos)
 {
-	struct dt_marker *m = xzalloc(sizeof(*m));
+	struct dt_marker *m = dt_marker_new_in(b->tree, ref, reflen);
 
 	m->kind = k;
 	m->offset = b->v->len;
-	m->ref = ref ? xstrndup(ref, reflen) : NULL;
 	m->pos = *pos;
 	*b->tail = m;
 	b->tail = &m->next;
@@ -970,45 +985,41 @@ out:
 	return ret;
 }
 
-/* propdata: chunks separated by ',', labels anywhere between them. */
-static int parse_value(struct parser *ps, struct dt_property *p)
+static int parse_chunks(struct parser *ps, struct vbuild *b)
 {
-	struct vbuild b;
 	int ret = 0;
 
-	vb_init(&b, &p->val);
-	p->val_pos = ps->tok.pos;
 	for (;;) {
 		struct dts_token *t = &ps->tok;
 
 		while (t->kind == TK_LABEL) {
-			vb_mark(&b, DT_MARK_LABEL, t->s, t->len, &t->pos);
+			vb_mark(b, DT_MARK_LABEL, t->s, t->len, &t->pos);
 			ret = next(ps);
 			if (ret < 0)
 				return ret;
 		}
 		switch (t->kind) {
 		case TK_STRING:
-			vb_mark(&b, DT_MARK_TYPE_STRING, NULL, 0, &t->pos);
-			vb_bytes(&b, t->s, t->len);
-			vb_bytes(&b, "", 1);
+			vb_mark(b, DT_MARK_TYPE_STRING, NULL, 0, &t->pos);
+			vb_bytes(b, t->s, t->len);
+			vb_bytes(b, "", 1);
 			ret = next(ps);
 			break;
 		case '<':
 		case TK_BITS:
-			ret = parse_cells(ps, &b);
+			ret = parse_cells(ps, b);
 			break;
 		case '[':
-			ret = parse_bytes(ps, &b);
+			ret = parse_bytes(ps, b);
 			break;
 		case TK_LABEL_REF:
 		case TK_PATH_REF:
-			vb_mark(&b, DT_MARK_TYPE_STRING, NULL, 0, &t->pos);
-			vb_mark(&b, DT_MARK_REF_PATH, t->s, t->len, &t->pos);
+			vb_mark(b, DT_MARK_TYPE_STRING, NULL, 0, &t->pos);
+			vb_mark(b, DT_MARK_REF_PATH, t->s, t->len, &t->pos);
 			ret = next(ps);
 			break;
 		case TK_INCBIN:
-			ret = parse_incbin(ps, &b);
+			ret = parse_incbin(ps, b);
 			break;
 		default:
 			return unexpected(ps, "a property value (\"string\", <cells>, [bytes], &reference or /incbin/)");
@@ -1016,7 +1027,7 @@ static int parse_value(struct parser *ps, struct dt_property *p)
 		if (ret < 0)
 			return ret;
 		while (t->kind == TK_LABEL) {
-			vb_mark(&b, DT_MARK_LABEL, t->s, t->len, &t->pos);
+			vb_mark(b, DT_MARK_LABEL, t->s, t->len, &t->pos);
 			ret = next(ps);
 			if (ret < 0)
 				return ret;
@@ -1029,16 +1040,28 @@ static int parse_value(struct parser *ps, struct dt_property *p)
 	}
 }
 
+/* propdata: chunks separated by ',', labels anywhere between them. */
+static int parse_value(struct parser *ps, struct dt_property *p)
+{
+	struct vbuild b;
+	int ret;
+
+	vb_init(&b, ps, &p->val);
+	p->val_pos = ps->tok.pos;
+	ret = parse_chunks(ps, &b);
+	vb_finish(&b, &p->val);
+	return ret;
+}
+
 /*
  * Nodes
  */
 
-static struct dt_property *new_prop(const char *name, size_t len,
-				    const struct srcpos *pos)
+static struct dt_property *new_prop(struct parser *ps, const char *name,
+				    size_t len, const struct srcpos *pos)
 {
-	struct dt_property *p = xzalloc(sizeof(*p));
+	struct dt_property *p = dt_prop_new_in(ps->tree, name, len);
 
-	p->name = xstrndup(name, len);
 	p->pos = *pos;
 	p->val_pos = *pos;
 	p->end_pos = *pos;
@@ -1053,7 +1076,7 @@ static int parse_propdef(struct parser *ps, struct dt_node *n,
 			 const char *name, size_t len,
 			 const struct srcpos *pos, struct label_seq *labels)
 {
-	struct dt_property *p = new_prop(name, len, pos);
+	struct dt_property *p = new_prop(ps, name, len, pos);
 	int ret = 0;
 
 	if (ps->tok.kind == '=') {
@@ -1068,7 +1091,7 @@ static int parse_propdef(struct parser *ps, struct dt_node *n,
 		return ret;
 	}
 	p->end_pos = ps->tok.pos;
-	apply_labels(&p->labels, labels);
+	apply_labels(ps->tree, &p->labels, labels);
 	add_prop(n, p);
 	return next(ps);
 }
@@ -1130,7 +1153,7 @@ static int parse_subnode(struct parser *ps, struct label_seq *labels,
 			return ret;
 		if (ps->tok.kind != TK_NAME)
 			return unexpected(ps, "a node name after /delete-node/");
-		c = dt_node_new(ps->tok.s, ps->tok.len);
+		c = dt_node_new_in(ps->tree, ps->tok.s, ps->tok.len);
 		c->pos = ps->tok.pos;
 		c->end_pos = at;
 		c->deleted = true;
@@ -1157,7 +1180,7 @@ static int parse_subnode(struct parser *ps, struct label_seq *labels,
 static int parse_nodedef(struct parser *ps, const char *name, size_t len,
 			 const struct srcpos *pos, struct dt_node **out)
 {
-	struct dt_node *n = dt_node_new(name, len), *c;
+	struct dt_node *n = dt_node_new_in(ps->tree, name, len), *c;
 	struct label_seq labels;
 	bool seen_subnode = false;
 	int ret;
@@ -1198,10 +1221,10 @@ static int parse_nodedef(struct parser *ps, const char *name, size_t len,
 			if (ret == 0) {
 				struct dt_property *p;
 
-				p = new_prop(t.s, t.len, &t.pos);
+				p = new_prop(ps, t.s, t.len, &t.pos);
 				p->deleted = true;
 				p->end_pos = ps->tok.pos;
-				apply_labels(&p->labels, &labels);
+				apply_labels(ps->tree, &p->labels, &labels);
 				dt_node_add_prop(n, p);
 				ret = next(ps);
 			}
@@ -1285,25 +1308,28 @@ static int add_orphan(struct parser *ps, struct dt_node *new,
 	char *name;
 
 	if (ref[0] == '/') {
-		p = new_prop("target-path", 11, pos);
-		vb_init(&b, &p->val);
+		p = new_prop(ps, "target-path", 11, pos);
+		vb_init(&b, ps, &p->val);
 		vb_mark(&b, DT_MARK_TYPE_STRING, NULL, 0, pos);
 		vb_bytes(&b, ref, strlen(ref) + 1);
 	} else {
-		p = new_prop("target", 6, pos);
-		vb_init(&b, &p->val);
+		p = new_prop(ps, "target", 6, pos);
+		vb_init(&b, ps, &p->val);
 		vb_mark(&b, DT_MARK_TYPE_U32, NULL, 0, pos);
 		vb_mark(&b, DT_MARK_REF_PHANDLE, ref, strlen(ref), pos);
 		vb_cell(&b, UINT64_MAX, 32);
 	}
+	vb_finish(&b, &p->val);
 	name = xasprintf("fragment@%u", ps->next_fragment++);
-	frag = dt_node_new(name, strlen(name));
+	frag = dt_node_new_in(ps->tree, name, strlen(name));
 	free(name);
 	frag->pos = *pos;
 	frag->end_pos = new->end_pos;
 	dt_node_add_prop(frag, p);
-	free(new->name);
-	new->name = xstrdup("__overlay__");
+	if (!new->pooled)
+		free(new->name);
+	new->name = new->pooled ? dt_strndup_in(ps->tree, "__overlay__", 11)
+				: xstrdup("__overlay__");
 	dt_node_add_child(frag, new);
 	add_child(ps->tree->root, frag);
 	return 0;
@@ -1385,7 +1411,7 @@ static int parse_memreserves(struct parser *ps)
 		r->address = addr;
 		r->size = size;
 		r->pos = at;
-		apply_labels(&r->labels, &labels);
+		apply_labels(ps->tree, &r->labels, &labels);
 		*ps->tree->reserves_tail = r;
 		ps->tree->reserves_tail = &r->next;
 		ret = next(ps);
@@ -1454,8 +1480,8 @@ static int parse_top_item(struct parser *ps)
 		return ret;
 	case TK_LABEL:
 		seq_init(&labels);
-		labels.head = xzalloc(sizeof(*labels.head));
-		labels.head->name = xstrndup(ps->tok.s, ps->tok.len);
+		labels.head = dt_label_new_in(ps->tree, ps->tok.s,
+					      ps->tok.len);
 		labels.head->pos = ps->tok.pos;
 		ret = next(ps);
 		if (ret == 0 && ps->tok.kind != TK_LABEL_REF &&
@@ -1468,7 +1494,7 @@ static int parse_top_item(struct parser *ps)
 		if (ret == 0) {
 			target = node_by_ref(ps, ref);
 			if (target) {
-				label_add_front(&target->labels,
+				label_add_front(ps->tree, &target->labels,
 						labels.head->name,
 						&labels.head->pos);
 				label_note(ps, labels.head->name, target);
@@ -1578,7 +1604,7 @@ static int parse_devicetree(struct parser *ps)
 		} else if (ref_is_relative(ref)) {
 			ret = relative_in_plugin(ps, &rpos, ref);
 		} else {
-			ps->tree->root = dt_node_new("", 0);
+			ps->tree->root = dt_node_new_in(ps->tree, "", 0);
 			ps->tree->root->pos = rpos;
 			add_orphan(ps, n, ref, &rpos);
 			n = NULL;
@@ -1625,8 +1651,8 @@ static void purge_labels(struct dt_label **pl)
 	while ((l = *pl) != NULL) {
 		if (l->deleted) {
 			*pl = l->next;
-			free(l->name);
-			free(l);
+			l->next = NULL;
+			dt_labels_free(l);
 		} else {
 			pl = &l->next;
 		}
@@ -1709,6 +1735,7 @@ static void parser_free(struct parser *ps)
 		free(le);
 	}
 	strmap_free(&ps->labels);
+	free(ps->scratch.data);
 	dts_lexer_free(&ps->lx);
 }
 
@@ -1761,20 +1788,27 @@ int dts_parse_string(const char *name, const char *text, size_t len,
 		     const struct dt_parse_opts *o, struct dt_tree **out,
 		     struct diags *d)
 {
+	char *copy = xmalloc(len + 1);
+
+	if (len)
+		memcpy(copy, text, len);
+	copy[len] = '\0';
+	return dts_parse_buffer(name, copy, len, o, out, d);
+}
+
+int dts_parse_buffer(const char *name, char *text, size_t len,
+		     const struct dt_parse_opts *o, struct dt_tree **out,
+		     struct diags *d)
+{
 	struct dt_tree *t = dt_tree_new();
 	struct srcfile *f;
-	char *copy;
 
 	*out = NULL;
 	if (!name || strcmp(name, "-") == 0)
 		name = "<stdin>";
-	copy = xmalloc(len + 1);
-	if (len)
-		memcpy(copy, text, len);
-	copy[len] = '\0';
 	f = srcfiles_add(&t->files, name, NULL, 0);
 	free(f->text);
-	f->text = copy;
+	f->text = text;
 	f->len = len;
 	return parse_text(t, f, o, out, d);
 }

@@ -480,20 +480,26 @@ static void check_structure(struct resolver *r, struct dt_node *n)
 	struct dt_node *c;
 	size_t k;
 
+	/* dtc's node_name_chars, then node_name_format (its prerequisite) */
 	k = span(n->name, r->nodechars);
 	if (n->name[k])
-		rerror(r, &n->pos, "bad character '%c' in node name '%s'",
-		       n->name[k], n->name);
+		rerror(r, &n->pos,
+		       "node name '%s' contains invalid character '%c'",
+		       n->name, n->name[k]);
 	else if (strchr(dt_node_unit(n), '@'))
-		rerror(r, &n->pos, "multiple '@' characters in node name '%s'",
+		rerror(r, &n->pos, "node name '%s' has more than one '@'",
+		       n->name);
+	else if (n->parent && n->name[0] == '@')
+		rerror(r, &n->pos, "node name '%s' is empty before the '@'",
 		       n->name);
 	check_dup_children(r, n);
+	/* dtc's property_name_chars */
 	dt_for_each_prop(n, p) {
 		k = span(p->name, r->propchars);
 		if (p->name[k])
 			rerror(r, &p->pos,
-			       "bad character '%c' in property name '%s'",
-			       p->name[k], p->name);
+			       "property name '%s' contains invalid character '%c'",
+			       p->name, p->name[k]);
 	}
 	check_dup_props(r, n);
 	check_name_prop(r, n);
@@ -723,7 +729,7 @@ static void value_insert(struct dt_value *v, struct dt_marker *at,
 	struct dt_marker *m;
 	size_t off = at->offset;
 
-	v->data = xgrow(v->data, &v->cap, v->len + len, 1);
+	dt_value_reserve(v, v->len + len);
 	memmove(v->data + off + len, v->data + off, v->len - off);
 	memcpy(v->data + off, data, len);
 	v->len += len;

@@ -4,6 +4,174 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define DT_ARENA 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DT_ARENA 0
+#endif
+#endif
+#ifndef DT_ARENA
+#define DT_ARENA 1
+#endif
+
+#define ARENA_CHUNK (256 * 1024)	/* above malloc's mmap threshold */
+#define ARENA_ALIGN 8
+
+struct dt_arena_chunk {
+	struct dt_arena_chunk *next;
+	char mem[];
+};
+
+/* Zeroed memory from the arena, or NULL if objects must be malloc'd. */
+static void *arena_alloc(struct dt_arena *a, size_t size, size_t align)
+{
+	struct dt_arena_chunk *c;
+	uintptr_t p;
+	size_t csize;
+
+	if (!DT_ARENA)
+		return NULL;
+	p = ((uintptr_t)a->p + (align - 1)) & ~(uintptr_t)(align - 1);
+	if (a->p && size <= (uintptr_t)a->end - p) {
+		a->p = (char *)p + size;
+		return (void *)p;
+	}
+	csize = size + ARENA_ALIGN > ARENA_CHUNK ? size + ARENA_ALIGN
+						 : ARENA_CHUNK;
+	c = xzalloc(sizeof(*c) + csize);
+	c->next = a->chunks;
+	a->chunks = c;
+	a->p = c->mem + size;
+	a->end = c->mem + csize;
+	return c->mem;
+}
+
+static void arena_free(struct dt_arena *a)
+{
+	struct dt_arena_chunk *c, *next;
+
+	for (c = a->chunks; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	memset(a, 0, sizeof(*a));
+}
+
+char *dt_strndup_in(struct dt_tree *t, const char *s, size_t len)
+{
+	char *d = arena_alloc(&t->arena, len + 1, 1);
+
+	if (!d)
+		return xstrndup(s, len);
+	memcpy(d, s, len);
+	d[len] = '\0';
+	return d;
+}
+
+struct dt_node *dt_node_new_in(struct dt_tree *t, const char *name,
+			       size_t len)
+{
+	struct dt_node *n = arena_alloc(&t->arena, sizeof(*n), ARENA_ALIGN);
+
+	if (!n)
+		return dt_node_new(name, len);
+	n->name = dt_strndup_in(t, name, len);
+	n->props_tail = &n->props;
+	n->children_tail = &n->children;
+	n->pooled = true;
+	return n;
+}
+
+struct dt_property *dt_prop_new_in(struct dt_tree *t, const char *name,
+				   size_t len)
+{
+	struct dt_property *p = arena_alloc(&t->arena, sizeof(*p),
+					    ARENA_ALIGN);
+
+	if (!p) {
+		p = xzalloc(sizeof(*p));
+		p->name = xstrndup(name, len);
+		return p;
+	}
+	p->name = dt_strndup_in(t, name, len);
+	p->pooled = true;
+	return p;
+}
+
+struct dt_label *dt_label_new_in(struct dt_tree *t, const char *name,
+				 size_t len)
+{
+	struct dt_label *l = arena_alloc(&t->arena, sizeof(*l), ARENA_ALIGN);
+
+	if (!l) {
+		l = xzalloc(sizeof(*l));
+		l->name = xstrndup(name, len);
+		return l;
+	}
+	l->name = dt_strndup_in(t, name, len);
+	l->pooled = true;
+	return l;
+}
+
+struct dt_marker *dt_marker_new_in(struct dt_tree *t, const char *ref,
+				   size_t reflen)
+{
+	struct dt_marker *m = arena_alloc(&t->arena, sizeof(*m),
+					  ARENA_ALIGN);
+
+	if (!m) {
+		m = xzalloc(sizeof(*m));
+		m->ref = ref ? xstrndup(ref, reflen) : NULL;
+		return m;
+	}
+	m->ref = ref ? dt_strndup_in(t, ref, reflen) : NULL;
+	m->pooled = true;
+	return m;
+}
+
+void dt_marker_free(struct dt_marker *m)
+{
+	if (m->pooled)
+		return;
+	free(m->ref);
+	free(m);
+}
+
+void dt_value_set_in(struct dt_tree *t, struct dt_value *v, const void *data,
+		     size_t len)
+{
+	uint8_t *d;
+
+	if (!len)
+		return;
+	d = arena_alloc(&t->arena, len, 1);
+	if (!d) {
+		dt_value_append(v, data, len);
+		return;
+	}
+	memcpy(d, data, len);
+	v->data = d;
+	v->len = len;
+	v->cap = 0;
+}
+
+void dt_value_reserve(struct dt_value *v, size_t want)
+{
+	uint8_t *old;
+
+	if (want <= v->cap)
+		return;
+	if (v->cap || !v->data) {
+		v->data = xgrow(v->data, &v->cap, want, 1);
+		return;
+	}
+	/* pooled bytes: move them to the heap */
+	old = v->data;
+	v->data = xgrow(NULL, &v->cap, want > v->len ? want : v->len, 1);
+	memcpy(v->data, old, v->len);
+}
+
 struct dt_tree *dt_tree_new(void)
 {
 	struct dt_tree *t = xzalloc(sizeof(*t));
@@ -27,6 +195,7 @@ void dt_tree_free(struct dt_tree *t)
 		free(r);
 	}
 	srcfiles_free(&t->files);
+	arena_free(&t->arena);
 	free(t);
 }
 
@@ -63,6 +232,8 @@ void dt_node_free(struct dt_node *n)
 		dt_prop_free(p);
 	}
 	dt_labels_free(n->labels);
+	if (n->pooled)
+		return;
 	free(n->name);
 	free(n);
 }
@@ -105,6 +276,8 @@ void dt_prop_free(struct dt_property *p)
 {
 	dt_value_free(&p->val);
 	dt_labels_free(p->labels);
+	if (p->pooled)
+		return;
 	free(p->name);
 	free(p);
 }
@@ -159,6 +332,8 @@ void dt_labels_free(struct dt_label *l)
 
 	for (; l; l = next) {
 		next = l->next;
+		if (l->pooled)
+			continue;
 		free(l->name);
 		free(l);
 	}
@@ -168,7 +343,7 @@ void dt_value_append(struct dt_value *v, const void *data, size_t len)
 {
 	if (!len)
 		return;
-	v->data = xgrow(v->data, &v->cap, v->len + len, 1);
+	dt_value_reserve(v, v->len + len);
 	memcpy(v->data + v->len, data, len);
 	v->len += len;
 }
@@ -208,10 +383,10 @@ void dt_value_free(struct dt_value *v)
 
 	for (m = v->markers; m; m = next) {
 		next = m->next;
-		free(m->ref);
-		free(m);
+		dt_marker_free(m);
 	}
-	free(v->data);
+	if (v->cap)
+		free(v->data);
 	memset(v, 0, sizeof(*v));
 }
 

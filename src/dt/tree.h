@@ -52,12 +52,13 @@ struct dt_marker {
 	unsigned int width;	/* DT_MARK_OVERFLOW: cell width in bits */
 	struct srcpos pos;	/* of the token */
 	struct dt_marker *next;	/* sorted by offset, stable */
+	bool pooled;		/* in the tree's arena (see dt_arena) */
 };
 
 struct dt_value {
 	uint8_t *data;
 	size_t len;
-	size_t cap;
+	size_t cap;		/* 0 with data set: data is in an arena */
 	struct dt_marker *markers;
 };
 
@@ -67,6 +68,7 @@ struct dt_label {
 	struct dt_label *next;
 	bool deleted;		/* parser-internal tombstone (dtc semantics);
 				 * never true in a tree dts_parse_*() returns */
+	bool pooled;		/* in the tree's arena, with its name */
 };
 
 struct dt_node;
@@ -81,6 +83,7 @@ struct dt_property {
 	struct dt_node *owner;
 	struct dt_property *next;
 	bool deleted;		/* parser-internal, as dt_label.deleted */
+	bool pooled;		/* in the tree's arena, with its name */
 };
 
 struct dt_node {
@@ -98,6 +101,7 @@ struct dt_node {
 				  * (file NULL if the node is defined once) */
 	void *user;		/* free for users of the tree (model layer) */
 	bool deleted;		/* parser-internal, as dt_label.deleted */
+	bool pooled;		/* in the tree's arena, with its name */
 };
 
 struct dt_reserve {
@@ -113,12 +117,27 @@ enum dt_header {
 	DT_HDR_PLUGIN = 1 << 2,		/* /plugin/; */
 };
 
+/*
+ * A bump allocator owned by a tree, for the many small objects a parsed
+ * tree is made of (nodes, properties, names, labels, markers, values).
+ * Pooled objects are marked so: freeing them is a no-op, and the memory
+ * goes back at once with the tree.  Objects unlinked from a tree must
+ * not outlive it.  Under AddressSanitizer the arena hands out nothing,
+ * so every object is a malloc() of its own and checked as such.
+ */
+struct dt_arena_chunk;
+struct dt_arena {
+	struct dt_arena_chunk *chunks;
+	char *p, *end;
+};
+
 struct dt_tree {
 	struct dt_node *root;
 	struct dt_reserve *reserves, **reserves_tail;
 	uint32_t boot_cpuid;
 	unsigned int header;		/* enum dt_header bits */
 	struct srcfiles files;		/* owns every srcpos.file */
+	struct dt_arena arena;		/* owns every pooled object */
 };
 
 /* Construction */
@@ -138,12 +157,32 @@ void dt_label_add(struct dt_label **list, const char *name,
 		  const struct srcpos *pos);	/* no duplicate names */
 void dt_labels_free(struct dt_label *l);
 
+/*
+ * Constructors in the tree's arena (see struct dt_arena): the objects
+ * are used and freed exactly as the ones above.
+ */
+struct dt_node *dt_node_new_in(struct dt_tree *t, const char *name,
+			       size_t len);
+struct dt_property *dt_prop_new_in(struct dt_tree *t, const char *name,
+				   size_t len);
+struct dt_label *dt_label_new_in(struct dt_tree *t, const char *name,
+				 size_t len);
+struct dt_marker *dt_marker_new_in(struct dt_tree *t, const char *ref,
+				   size_t reflen);
+void dt_marker_free(struct dt_marker *m);
+char *dt_strndup_in(struct dt_tree *t, const char *s, size_t len);
+/* Replace the bytes of an empty value with a copy of data, in the arena. */
+void dt_value_set_in(struct dt_tree *t, struct dt_value *v, const void *data,
+		     size_t len);
+
 /* Values */
 void dt_value_append(struct dt_value *v, const void *data, size_t len);
 void dt_value_append_cell(struct dt_value *v, uint64_t x, unsigned int bits);
 struct dt_marker *dt_value_mark(struct dt_value *v, enum dt_marker_kind k,
 				size_t offset, const char *ref,
 				const struct srcpos *pos);
+/* Room for want bytes in total (the data may move out of the arena). */
+void dt_value_reserve(struct dt_value *v, size_t want);
 void dt_value_free(struct dt_value *v);
 void dt_value_move(struct dt_value *dst, struct dt_value *src);
 

@@ -104,10 +104,14 @@ void cpuset_del(struct cpuset *s, uint32_t cpu)
 		s->w[word_of(cpu)] &= ~bit_of(cpu);
 }
 
-bool cpuset_has(const struct cpuset *s, uint32_t cpu)
+/* SWAR: no libgcc call, no -mpopcnt (the binary must run anywhere). */
+static inline uint32_t popcount64(uint64_t x)
 {
-	return word_of(cpu) < s->nwords &&
-	       (s->w[word_of(cpu)] & bit_of(cpu)) != 0;
+	x = x - ((x >> 1) & UINT64_C(0x5555555555555555));
+	x = (x & UINT64_C(0x3333333333333333)) +
+	    ((x >> 2) & UINT64_C(0x3333333333333333));
+	x = (x + (x >> 4)) & UINT64_C(0x0f0f0f0f0f0f0f0f);
+	return (uint32_t)((x * UINT64_C(0x0101010101010101)) >> 56);
 }
 
 uint32_t cpuset_count(const struct cpuset *s)
@@ -115,7 +119,8 @@ uint32_t cpuset_count(const struct cpuset *s)
 	uint32_t i, n = 0;
 
 	for (i = 0; i < s->nwords; i++)
-		n += (uint32_t)__builtin_popcountll(s->w[i]);
+		if (s->w[i])
+			n += popcount64(s->w[i]);
 	return n;
 }
 
@@ -127,23 +132,6 @@ bool cpuset_empty(const struct cpuset *s)
 		if (s->w[i])
 			return false;
 	return true;
-}
-
-int64_t cpuset_next(const struct cpuset *s, uint32_t from)
-{
-	uint32_t i = word_of(from);
-	uint64_t w;
-
-	if (i >= s->nwords)
-		return -1;
-	w = s->w[i] & (~UINT64_C(0) << (from % WORD_BITS));
-	for (;;) {
-		if (w)
-			return (int64_t)i * WORD_BITS + __builtin_ctzll(w);
-		if (++i >= s->nwords)
-			return -1;
-		w = s->w[i];
-	}
 }
 
 /* Lowest non-member >= from (possibly past the last word). */

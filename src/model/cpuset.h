@@ -27,11 +27,32 @@ void cpuset_copy(struct cpuset *dst, const struct cpuset *src);
 void cpuset_add(struct cpuset *s, uint32_t cpu);	/* cpu < CPUSET_MAX */
 void cpuset_add_range(struct cpuset *s, uint32_t first, uint32_t last);
 void cpuset_del(struct cpuset *s, uint32_t cpu);
-bool cpuset_has(const struct cpuset *s, uint32_t cpu);
 uint32_t cpuset_count(const struct cpuset *s);
 bool cpuset_empty(const struct cpuset *s);
+
+/* Inline: the checks call these once per CPU. */
+static inline bool cpuset_has(const struct cpuset *s, uint32_t cpu)
+{
+	return cpu / 64 < s->nwords &&
+	       (s->w[cpu / 64] >> (cpu % 64) & 1) != 0;
+}
+
 /* Lowest member >= from, or -1. */
-int64_t cpuset_next(const struct cpuset *s, uint32_t from);
+static inline int64_t cpuset_next(const struct cpuset *s, uint32_t from)
+{
+	uint32_t i = from / 64;
+	uint64_t w;
+
+	if (i >= s->nwords)
+		return -1;
+	w = s->w[i] & (~UINT64_C(0) << (from % 64));
+	while (!w) {
+		if (++i >= s->nwords)
+			return -1;
+		w = s->w[i];
+	}
+	return (int64_t)i * 64 + __builtin_ctzll(w);
+}
 #define cpuset_for_each(s, c) \
 	for (int64_t c = cpuset_next(s, 0); c >= 0; \
 	     c = cpuset_next(s, (uint32_t)c + 1))

@@ -332,6 +332,21 @@ static void collect_phandles(struct index *ix, const struct dt_node *n)
 	dt_for_each_child(n, c) collect_phandles(ix, c);
 }
 
+/* qsort, unless already in order (the usual case: phandles are assigned
+ * in tree order, and pooled nodes are allocated in it). */
+static void sort_if_needed(void *base, size_t n, size_t size,
+			   int (*cmp)(const void *, const void *))
+{
+	const char *b = base;
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (cmp(b + (i - 1) * size, b + i * size) > 0)
+			break;
+	if (i < n)
+		qsort(base, n, size, cmp);
+}
+
 static void index_build(struct decoder *d, struct index *ix)
 {
 	struct mk_model *m = d->m;
@@ -340,8 +355,7 @@ static void index_build(struct decoder *d, struct index *ix)
 	memset(ix, 0, sizeof(*ix));
 	if (d->t->root)
 		collect_phandles(ix, d->t->root);
-	if (ix->nph)
-		qsort(ix->ph, ix->nph, sizeof(*ix->ph), cmp_ph);
+	sort_if_needed(ix->ph, ix->nph, sizeof(*ix->ph), cmp_ph);
 	ix->nnodes = m->ndevices + m->ndevrefs;
 	ix->nodes = xzalloc((ix->nnodes + 1) * sizeof(*ix->nodes));
 	for (i = 0; i < m->ndevices; i++)
@@ -350,7 +364,7 @@ static void index_build(struct decoder *d, struct index *ix)
 	for (i = 0; i < m->ndevrefs; i++)
 		ix->nodes[k++] = (struct node_ent){m->devrefs[i].node,
 						   MK_REF_DEVREF, (int)i};
-	qsort(ix->nodes, ix->nnodes, sizeof(*ix->nodes), cmp_node);
+	sort_if_needed(ix->nodes, ix->nnodes, sizeof(*ix->nodes), cmp_node);
 }
 
 static void index_free(struct index *ix)

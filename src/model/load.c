@@ -102,8 +102,7 @@ static void drop_dangling(const struct dt_tree *t, struct dt_node *n,
 			}
 			add_dangling(m, p, mk);
 			*pp = mk->next;
-			free(mk->ref);
-			free(mk);
+			dt_marker_free(mk);
 		}
 	}
 	dt_for_each_child(n, c) drop_dangling(t, c, labels, m);
@@ -171,8 +170,7 @@ int mk_load(const char *path, const struct dt_parse_opts *po,
 		*out = t;
 		return 0;
 	}
-	ret = dts_parse_string(path, data, len, po, &t, d);
-	free(data);
+	ret = dts_parse_buffer(path, data, len, po, &t, d);
 	if (ret < 0)
 		return ret;
 	if (m && multikernel_tree(t) && t->root) {

@@ -164,6 +164,87 @@ static void test_errors(void **state)
 	dt_tree_free(t);
 }
 
+/* The diagnostic whose message contains needle, or NULL. */
+static const struct diag *find_diag(const struct diags *d, const char *needle)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (strstr(d->v[i].msg, needle))
+			return &d->v[i];
+	return NULL;
+}
+
+static void expect_at(const struct diags *d, const char *msg, uint32_t line,
+		      uint32_t col)
+{
+	const struct diag *g = find_diag(d, msg);
+
+	assert_non_null(g);
+	assert_int_equal(g->sev, DIAG_ERROR);
+	assert_non_null(g->pos.file);
+	assert_string_equal(g->pos.file->name, "names.dts");
+	assert_int_equal(g->pos.line, line);
+	assert_int_equal(g->pos.col, col);
+}
+
+static int parse_resolve(const char *src, struct dt_tree **t, struct diags *d)
+{
+	struct dt_resolve_opts o = { 0 };
+	int ret;
+
+	diags_init(d);
+	ret = dts_parse_string("names.dts", src, strlen(src), NULL, t, d);
+	assert_int_equal(ret, 0);
+	return dt_resolve(*t, &o, d);
+}
+
+/* dtc's node_name_chars, node_name_format and property_name_chars */
+static void test_name_checks(void **state)
+{
+	static const char bad[] =
+		"/dts-v1/;\n"
+		"/ {\n"
+		"\tp@q = <1>;\n"
+		"\tok,prop#-cells = <1>;\n"
+		"\ta#b { };\n"
+		"\tc@1@2 { };\n"
+		"\t@3 { };\n"
+		"\td?e@f { };\n"
+		"\tgood@1,2 { x*y = <2>; };\n"
+		"};\n";
+	static const char good[] =
+		"/dts-v1/;\n"
+		"/ {\n"
+		"\t#address-cells = <1>;\n"
+		"\tn,a_b.c+d-e@1f { what?*#x = \"s\"; };\n"
+		"};\n";
+	struct dt_tree *t = NULL;
+	struct diags d;
+
+	(void)state;
+	assert_int_equal(parse_resolve(bad, &t, &d), -EINVAL);
+	expect_at(&d, "property name 'p@q' contains invalid character '@'",
+		  3, 2);
+	expect_at(&d, "node name 'a#b' contains invalid character '#'", 5, 2);
+	expect_at(&d, "node name 'c@1@2' has more than one '@'", 6, 2);
+	expect_at(&d, "node name '@3' is empty before the '@'", 7, 2);
+	expect_at(&d, "node name 'd?e@f' contains invalid character '?'",
+		  8, 2);
+	/* only the first bad character, and no format error on top */
+	assert_int_equal(d.errors, 5);
+	assert_null(find_diag(&d, "'ok,prop#-cells'"));
+	assert_null(find_diag(&d, "good@1,2"));
+	assert_null(find_diag(&d, "x*y"));
+	diags_free(&d);
+	dt_tree_free(t);
+
+	assert_int_equal(parse_resolve(good, &t, &d), 0);
+	assert_int_equal(d.errors, 0);
+	diags_free(&d);
+	dt_tree_free(t);
+}
+
 static void test_name_property_dropped(void **state)
 {
 	struct dt_tree *t = new_tree();
@@ -411,6 +492,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_phandles_and_paths),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_name_checks),
 		cmocka_unit_test(test_name_property_dropped),
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_omit_if_no_ref),
