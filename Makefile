@@ -33,7 +33,7 @@ check: deps $(BUILD)/build.ninja
 build-asan/build.ninja:
 	@scripts/install-deps.sh
 	meson setup build-asan -Db_sanitize=address,undefined \
-	  -Db_lundef=false -Dbuildtype=debug
+	  -Db_lundef=false -Db_lto=false -Dbuildtype=debug
 
 asan: deps build-asan/build.ninja
 	ninja -C build-asan
@@ -50,7 +50,8 @@ valgrind: all
 build-fuzz/build.ninja:
 	@scripts/install-deps.sh
 	CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=disabled \
-	  -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true
+	  -Db_sanitize=address,undefined -Db_lundef=false -Db_lto=false \
+	  -Dwerror=true
 
 fuzz: build-fuzz/build.ninja
 	ninja -C build-fuzz

@@ -24,19 +24,55 @@ struct lex_input {
 	struct lex_input *up;
 };
 
+/*
+ * Character classes, one table lookup each: the lexer asks these questions
+ * for every byte of the input.
+ */
+enum {
+	CC_DIGIT = 1 << 0,
+	CC_ALPHA = 1 << 1,
+	CC_HEX = 1 << 2,
+	CC_LABEL = 1 << 3,	/* [a-zA-Z0-9_] */
+	CC_PROPNODE = 1 << 4,	/* dtc's PROPNODECHAR: [a-zA-Z0-9,._+*#?@-] */
+	CC_BLANK = 1 << 5,	/* white space other than '\n' */
+};
+
+#define CC_D (CC_DIGIT | CC_HEX | CC_LABEL | CC_PROPNODE)
+#define CC_X (CC_ALPHA | CC_HEX | CC_LABEL | CC_PROPNODE)
+#define CC_A (CC_ALPHA | CC_LABEL | CC_PROPNODE)
+
+static const unsigned char cclass[256] = {
+	['0' ... '9'] = CC_D,
+	['a' ... 'f'] = CC_X,
+	['A' ... 'F'] = CC_X,
+	['g' ... 'z'] = CC_A,
+	['G' ... 'Z'] = CC_A,
+	['_'] = CC_LABEL | CC_PROPNODE,
+	[','] = CC_PROPNODE, ['.'] = CC_PROPNODE, ['+'] = CC_PROPNODE,
+	['*'] = CC_PROPNODE, ['#'] = CC_PROPNODE, ['?'] = CC_PROPNODE,
+	['@'] = CC_PROPNODE, ['-'] = CC_PROPNODE,
+	[' '] = CC_BLANK, ['\t'] = CC_BLANK, ['\r'] = CC_BLANK,
+	['\v'] = CC_BLANK, ['\f'] = CC_BLANK,
+};
+
+static inline bool cc_is(int c, unsigned int cls)
+{
+	return cclass[(unsigned char)c] & cls;
+}
+
 static inline bool is_digit(int c)
 {
-	return (unsigned int)(c - '0') < 10;
+	return cc_is(c, CC_DIGIT);
 }
 
 static inline bool is_alpha(int c)
 {
-	return (unsigned int)((c | 0x20) - 'a') < 26;
+	return cc_is(c, CC_ALPHA);
 }
 
 static inline bool is_hex(int c)
 {
-	return is_digit(c) || (unsigned int)((c | 0x20) - 'a') < 6;
+	return cc_is(c, CC_HEX);
 }
 
 static inline int hex_val(int c)
@@ -46,28 +82,19 @@ static inline int hex_val(int c)
 
 static inline bool is_label_start(int c)
 {
-	return is_alpha(c) || c == '_';
+	return cc_is(c, CC_ALPHA) || c == '_';
 }
 
 static inline bool is_label_char(int c)
 {
-	return is_alpha(c) || is_digit(c) || c == '_';
+	return cc_is(c, CC_LABEL);
 }
 
-/* dtc's PROPNODECHAR: [a-zA-Z0-9,._+*#?@-] */
 static inline bool is_propnode_char(int c)
 {
-	if (is_alpha(c) || is_digit(c))
-		return true;
-	switch (c) {
-	case ',': case '.': case '_': case '+': case '*': case '#':
-	case '?': case '@': case '-':
-		return true;
-	}
-	return false;
+	return cc_is(c, CC_PROPNODE);
 }
 
-/* [[:space:]] */
 static inline bool is_space(int c)
 {
 	return c == ' ' || (c >= '\t' && c <= '\r');
@@ -428,8 +455,7 @@ static int skip_space(struct dts_lexer *lx)
 		for (;;) {
 			unsigned char c = (unsigned char)*p;
 
-			if (c == ' ' || c == '\t' || c == '\r' || c == '\v' ||
-			    c == '\f') {
+			if (cc_is(c, CC_BLANK)) {
 				p++;
 			} else if (c == '\n') {
 				p++;
