@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "cmd/cmd.h"
+#include "kernel/lock.h"
 
 #include <langinfo.h>
 #include <locale.h>
@@ -60,6 +61,11 @@ static void print_usage(FILE *out)
 	      "  --debug            print every overlay and kernel file "
 	      "operation\n"
 	      "  --no-unicode       ASCII symbols only\n"
+	      "  --format=FMT       text, json or yaml (commands that print "
+	      "state)\n"
+	      "  --lock-timeout=S   wait at most S seconds for another "
+	      "kerf's lock\n"
+	      "                     (env KERF_LOCK_TIMEOUT; default 30)\n"
 	      "  --version          print the version and the kernel ABI\n"
 	      "  -h, --help         show this help\n\n"
 	      "Run 'kerf help COMMAND' for the options of a command.\n", out);
@@ -101,6 +107,39 @@ static int parse_leading(struct kerf_ctx *ctx, int argc, char **argv, int *i)
 			ctx->unicode = false;
 		} else if (!strncmp(a, "--sysroot=", 10)) {
 			ctx->sysroot = a + 10;
+		} else if (!strncmp(a, "--lock-timeout=", 15)) {
+			int r = kerf_set_lock_timeout(ctx, "--lock-timeout",
+						      a + 15);
+
+			if (r)
+				return r;
+		} else if (!strcmp(a, "--lock-timeout")) {
+			int r;
+
+			if (*i + 1 >= argc)
+				return kerf_usage_error(NULL,
+					"option '--lock-timeout' needs an "
+					"argument");
+			r = kerf_set_lock_timeout(ctx, "--lock-timeout",
+						  argv[++*i]);
+			if (r)
+				return r;
+		} else if (!strncmp(a, "--format", 8) &&
+			   (a[8] == '=' || !a[8])) {
+			const char *v = a[8] ? a + 9 : argv[*i + 1];
+			int f;
+
+			if (!v)
+				return kerf_usage_error(NULL,
+					"option '--format' needs an argument");
+			if (!a[8])
+				++*i;
+			f = out_format_parse(v);
+			if (f < 0)
+				return kerf_usage_error(NULL,
+					"unknown format '%s' (use text, json or yaml)",
+					v);
+			ctx->format = (enum out_format)f;
 		} else if (!strcmp(a, "--sysroot")) {
 			if (*i + 1 >= argc)
 				return kerf_usage_error(NULL,
@@ -120,14 +159,22 @@ int main(int argc, char **argv)
 		.sysroot = "/",
 		.unicode = true,
 		.format = OUT_TEXT,
+		.lock_timeout_ms = KERF_LOCK_TIMEOUT_MS,
 	};
 	const struct kerf_cmd *cmd;
-	const char *env = getenv("KERF_SYSROOT");
+	const char *env;
 	int i, ret;
 
+	ctx.unicode = utf8_locale();
+	env = getenv("KERF_LOCK_TIMEOUT");
+	if (env && *env) {
+		ret = kerf_set_lock_timeout(&ctx, "KERF_LOCK_TIMEOUT", env);
+		if (ret)
+			return ret;
+	}
+	env = getenv("KERF_SYSROOT");
 	if (env && *env)
 		ctx.sysroot = env;
-	ctx.unicode = utf8_locale();
 	ret = parse_leading(&ctx, argc, argv, &i);
 	if (ret)
 		return ret < 0 ? KERF_EXIT_OK : ret;
@@ -151,6 +198,9 @@ int main(int argc, char **argv)
 	if (!cmd)
 		return kerf_usage_error(NULL, "unknown command '%s'", argv[i]);
 	ctx.cmd = cmd->name;
+	if (ctx.format != OUT_TEXT && !cmd->takes_format)
+		return kerf_usage_error(&ctx, "kerf %s has no --format option",
+					cmd->name);
 	ret = cmd->fn(&ctx, argc - i, argv + i);
 	if (fflush(stdout) != 0 && ret == KERF_EXIT_OK) {
 		kerf_error("cannot write output");

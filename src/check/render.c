@@ -165,6 +165,19 @@ static void render_text(struct emitter *e, const struct finding *x,
 			seen |= x->locs[k].file == x->locs[i].file;
 		if (seen)
 			continue;
+		if (o->state_file && x->locs[i].file == o->state_file) {
+			emit_text(e, "\n  In kernel state:\n");
+			for (k = i; k < x->nlocs; k++) {
+				char *t;
+
+				if (x->locs[k].file != x->locs[i].file)
+					continue;
+				t = loc_text(&x->locs[k]);
+				emit_text(e, "    %s\n", t);
+				free(t);
+			}
+			continue;
+		}
 		emit_text(e, "\n  In file %s:\n", x->locs[i].file->name);
 		for (k = i; k < x->nlocs; k++) {
 			char *t;

@@ -15,6 +15,9 @@ struct render_opts {
 	bool unicode;
 	bool werror;
 	bool notes; /* show notes (reports) */
+	/* locations in this file are kernel state, not lines of a file:
+	 * "In kernel state:" and the line's text (plan/state.h) */
+	const struct srcfile *state_file;
 };
 
 /* Sort findings by check-table order (stable). */

@@ -27,6 +27,7 @@ struct kerf_ctx {
 	bool unicode;		/* false with --no-unicode or a non-UTF-8 locale */
 	enum out_format format;
 	const char *cmd;	/* name of the running command */
+	unsigned int lock_timeout_ms;	/* --lock-timeout / KERF_LOCK_TIMEOUT */
 };
 
 /* An option of a command; the table ends with an entry whose name is NULL. */
@@ -49,6 +50,7 @@ enum {
 	OPT_NO_UNICODE,
 	OPT_FORMAT,
 	OPT_HELP,
+	OPT_LOCK_TIMEOUT,
 	OPT_CMD_BASE = 0x2000,	/* commands number their own options from here */
 };
 
@@ -59,6 +61,7 @@ struct kerf_cmd {
 	const char *usage;	/* "IN -o OUT [OPTIONS]" */
 	const struct kerf_opt *opts;
 	bool takes_format;	/* accepts --format */
+	const char *details;	/* more text for --help, after the options */
 };
 
 /*
@@ -78,8 +81,16 @@ void kerf_print_help(FILE *out, const struct kerf_cmd *cmd);
 /* "kerf: error: ..." then "Try 'kerf CMD --help'"; returns KERF_EXIT_USAGE. */
 int kerf_usage_error(const struct kerf_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* "kerf: error: ..." on stderr. */
+/*
+ * "kerf: error: ..." on stderr; with --format json|yaml (set by
+ * kerf_parse_opts) the first error is {"error": "..."} on stdout.
+ */
 void kerf_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void kerf_set_error_format(enum out_format fmt);
+/* Print diagnostics on stderr; the first error without a position as
+ * kerf_error() prints it (as data with --format json|yaml). */
+struct diags;
+void kerf_print_diags_data(const struct diags *d);
 void kerf_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Symbols that fall back to ASCII with --no-unicode. */
@@ -88,6 +99,16 @@ const char *sym_fail(const struct kerf_ctx *ctx);	/* ✗ or FAIL */
 const char *sym_warn(const struct kerf_ctx *ctx);	/* ⚠ or ! */
 
 const struct kerf_cmd *kerf_find_cmd(const char *name);
+/*
+ * --lock-timeout=SECONDS (or KERF_LOCK_TIMEOUT; decimals allowed, at most
+ * a day): ctx->lock_timeout_ms, or a usage error (exit status) naming what.
+ */
+int kerf_set_lock_timeout(struct kerf_ctx *ctx, const char *what,
+			  const char *s);
+/*
+ * The sysroot must be a directory: 0, or a usage error (exit status).
+ */
+int kerf_check_sysroot(const struct kerf_ctx *ctx);
 
 /* The commands */
 int cmd_compile(struct kerf_ctx *ctx, int argc, char **argv);

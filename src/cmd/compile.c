@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * kerf compile IN -o OUT [-O dtb|dts] [-i DIR] [-@]
+ * kerf compile IN -o OUT [-O dtb|dts|json|yaml] [-i DIR] [-@]
  *
- * DTS -> DTB, DTB -> DTS, DTS -> DTS.  The input kind is read from its
- * magic number, never from its name.
+ * DTS -> DTB, DTB -> DTS, DTS -> DTS, and either to JSON or YAML data
+ * (src/out/dtdata.c).  The input kind is read from its magic number,
+ * never from its name.
  */
 #include "cmd/cmd.h"
 #include "dt/dt.h"
+#include "out/dtdata.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -27,7 +29,7 @@ static const struct kerf_opt compile_opts[] = {
 	{ "out", 'o', required_argument, "OUT",
 	  "write the result to OUT ('-' for standard output)", OPT_OUT },
 	{ "out-format", 'O', required_argument, "FMT",
-	  "dtb or dts (default: dtb for source input, dts for a blob)",
+	  "dtb, dts, json or yaml (default: by the name of OUT, else dtb for source input, dts for a blob)",
 	  OPT_OUTFMT },
 	{ "include", 'i', required_argument, "DIR",
 	  "search DIR for /include/ and /incbin/ files (repeatable)",
@@ -46,12 +48,24 @@ static const struct kerf_opt compile_opts[] = {
 const struct kerf_cmd kerf_cmd_compile = {
 	.name = "compile",
 	.fn = cmd_compile,
-	.summary = "compile DTS to DTB, or decompile DTB to DTS",
-	.usage = "IN -o OUT [-O dtb|dts] [-i DIR]... [-@] [--for-kernel]",
+	.summary = "compile DTS to DTB, decompile DTB to DTS, or either to data",
+	.usage = "IN -o OUT [-O dtb|dts|json|yaml] [-i DIR]... [-@] [--for-kernel]",
+	.details = "With -O json or -O yaml the tree is written as data:\n"
+		   "  {\"schema_version\": 1, \"memreserve\": [{\"address\", \"size\", \"labels\"}],\n"
+		   "   \"boot_cpuid\": N, \"root\": NODE}\n"
+		   "  NODE: {\"name\", \"path\", \"labels\", \"properties\": [PROP], \"children\": [NODE]}\n"
+		   "  PROP: {\"name\", \"type\", \"value\", \"refs\" (if any), \"labels\"}\n"
+		   "  type cells|u8|u16|u64: value is a list of numbers\n"
+		   "  type string: a string; strings: a list of strings\n"
+		   "  type bytes: a hex string (\"0a1b\"); empty: true\n"
+		   "  type mixed: a list of {\"type\", \"value\", \"refs\"}\n"
+		   "  refs: [{\"index\": I, \"ref\": LABEL}], the cell or string I\n"
+		   "  holding the resolved reference (phandle number or path).\n"
+		   "A blob's values are typed as dtc guesses them. See doc/compile.md.",
 	.opts = compile_opts,
 };
 
-enum out_kind { OUTK_AUTO, OUTK_DTB, OUTK_DTS };
+enum out_kind { OUTK_AUTO, OUTK_DTB, OUTK_DTS, OUTK_JSON, OUTK_YAML };
 
 struct compile_args {
 	const char *out;
@@ -77,9 +91,13 @@ static int compile_opt(struct kerf_ctx *ctx, int id, const char *arg,
 			a->kind = OUTK_DTB;
 		else if (!strcmp(arg, "dts"))
 			a->kind = OUTK_DTS;
+		else if (!strcmp(arg, "json"))
+			a->kind = OUTK_JSON;
+		else if (!strcmp(arg, "yaml"))
+			a->kind = OUTK_YAML;
 		else
 			return kerf_usage_error(ctx,
-				"unknown output format '%s' (use dtb or dts)",
+				"unknown output format '%s' (use dtb, dts, json or yaml)",
 				arg);
 		break;
 	case OPT_INCLUDE:
@@ -109,7 +127,9 @@ static bool ends_with(const char *s, const char *suffix)
 	return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
 }
 
-static int write_dts(const struct dt_tree *t, const char *out)
+/* DTS, or the tree as JSON/YAML data. */
+static int write_text(const struct dt_tree *t, const char *out,
+		      enum out_kind kind)
 {
 	FILE *f = strcmp(out, "-") ? fopen(out, "w") : stdout;
 	int err;
@@ -118,7 +138,15 @@ static int write_dts(const struct dt_tree *t, const char *out)
 		kerf_error("cannot write '%s': %m", out);
 		return KERF_EXIT_SYSTEM;
 	}
-	dts_write(f, t);
+	if (kind == OUTK_DTS) {
+		dts_write(f, t);
+	} else {
+		struct emitter *e = emit_new(f, kind == OUTK_JSON ? OUT_JSON
+								  : OUT_YAML);
+
+		dtdata_emit(e, t);
+		emit_free(e);
+	}
 	err = ferror(f);
 	if (f != stdout)
 		err |= fclose(f);
@@ -209,6 +237,10 @@ int cmd_compile(struct kerf_ctx *ctx, int argc, char **argv)
 			a.kind = OUTK_DTS;
 		else if (ends_with(a.out, ".dtb") || ends_with(a.out, ".dtbo"))
 			a.kind = OUTK_DTB;
+		else if (ends_with(a.out, ".json"))
+			a.kind = OUTK_JSON;
+		else if (ends_with(a.out, ".yaml") || ends_with(a.out, ".yml"))
+			a.kind = OUTK_YAML;
 		else
 			a.kind = t->header ? OUTK_DTB : OUTK_DTS;
 	}
@@ -219,7 +251,8 @@ int cmd_compile(struct kerf_ctx *ctx, int argc, char **argv)
 			"refusing to write a binary blob to a terminal; use -o FILE or -O dts");
 	}
 	diags_init(&d);
-	ret = a.kind == OUTK_DTS ? write_dts(t, a.out) : write_dtb(t, a.out, &d);
+	ret = a.kind == OUTK_DTB ? write_dtb(t, a.out, &d)
+				 : write_text(t, a.out, a.kind);
 	diags_free(&d);
 	dt_tree_free(t);
 	free(a.incdirs);

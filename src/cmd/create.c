@@ -351,6 +351,57 @@ static void cleanup_partial(struct mut *mt, const char *name, uint32_t id)
 	diags_free(&d);
 }
 
+/*
+ * The rule of the instance-name check (a directory name under
+ * /sys/fs/multikernel/instances): refused on the command line already.
+ */
+static bool name_ok(const char *name)
+{
+	size_t len = strlen(name), i;
+
+	if (!len || len > MK_NAME_MAX || !kp_name_ok(name))
+		return false;
+	for (i = 0; i < len; i++) {
+		char ch = name[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || strchr(",._+-", ch)))
+			return false;
+	}
+	return true;
+}
+
+/* After a refusal: what the pool still has free, when want does not fit. */
+static void print_free(const struct kstate *st, uint64_t want)
+{
+	struct kstate_gap *g;
+	uint64_t sum = 0, big = 0, at = 0;
+	char a[32], b[32], c[32];
+	size_t n, i;
+
+	if (kstate_gaps(st, -1, &g, &n))
+		return;
+	for (i = 0; i < n; i++) {
+		sum += g[i].size;
+		if (g[i].size > big) {
+			big = g[i].size;
+			at = g[i].base;
+		}
+	}
+	free(g);
+	if (want <= big)
+		return;
+	if (!sum) {
+		fputs("  The memory pool has no free memory left.\n", stderr);
+		return;
+	}
+	fprintf(stderr, "  Free in the memory pool: %s; the largest free "
+			"range is %s at 0x%" PRIx64 " (--memory=%s fits).\n",
+		size_format(a, sizeof(a), sum, SIZE_IEC),
+		size_format(b, sizeof(b), big, SIZE_IEC), at,
+		size_format(c, sizeof(c), big, SIZE_COMPACT));
+}
+
 static void print_plan(struct kerf_ctx *ctx, const struct request *r,
 		       const struct create_args *a, bool auto_cpus)
 {
@@ -424,12 +475,16 @@ int cmd_create(struct kerf_ctx *ctx, int argc, char **argv)
 					argv[first + 1]);
 	}
 	r.name = argv[first];
-	if (!kp_name_ok(r.name) || strlen(r.name) > MK_NAME_MAX) {
+	if (!name_ok(r.name)) {
+		ret = kerf_usage_error(ctx,
+				       "invalid instance name '%s': %s", r.name,
+				       strlen(r.name) > MK_NAME_MAX
+					       ? "longer than 31 characters"
+					       : "names use letters, digits "
+						 "and , . _ + - (no '@' or "
+						 "'/'), at most 31 characters");
 		request_free(&r);
-		return kerf_usage_error(ctx,
-					"invalid instance name '%s' (1-%u "
-					"characters, no '/')",
-					r.name, MK_NAME_MAX);
+		return ret;
 	}
 	ret = parse_request(ctx, &a, &r);
 	if (ret) {
@@ -554,8 +609,9 @@ int cmd_create(struct kerf_ctx *ctx, int argc, char **argv)
 				      sizeof(err));
 		cpuset_free(&fr);
 		if (ret) {
-			kerf_error("cannot choose %u CPUs for '%s': %s",
-				   r.count, r.name, err);
+			kerf_error("cannot choose %u CPU%s for '%s': %s",
+				   r.count, r.count == 1 ? "" : "s", r.name,
+				   err);
 			ret = KERF_EXIT_INVALID;
 			goto out;
 		}
@@ -564,8 +620,10 @@ int cmd_create(struct kerf_ctx *ctx, int argc, char **argv)
 	/* the whole resulting state must validate */
 	add_planned(&mt.st.model, &r, &a, pd, npd);
 	ret = mut_validate(ctx, &mt, a.dry_run);
-	if (ret)
+	if (ret) {
+		print_free(&mt.st, r.mem);
 		goto out;
+	}
 
 	/* encode */
 	phys = xzalloc((cpuset_count(&r.cpus) + 1) * sizeof(*phys));

@@ -40,7 +40,7 @@ enum {
 
 static const struct kerf_opt init_opts[] = {
 	{"input", 'i', required_argument, "FILE",
-	 "the baseline (DTS or DTB, any form of schema.md §2)", OPT_INPUT},
+	 "the baseline (DTS or DTB, any form of schema.md section 2)", OPT_INPUT},
 	{"cpus", 'c', required_argument, "LIST",
 	 "build the baseline from the host: these logical CPUs go to the "
 	 "pool (CPU 0 stays with the host)",
@@ -137,6 +137,67 @@ static void pool_diff(const struct mk_model *want, const struct kstate *st,
 				    SIZE_IEC));
 }
 
+/*
+ * A baseline write failed.  The kernel does not undo what it did before
+ * the failure (memory chunks first, then CPUs in order, then devices), so
+ * read the pool back and say exactly what it kept.
+ */
+static void report_partial(const struct kport *kp, const struct mk_model *want)
+{
+	struct kstate st;
+	struct diags d;
+	char sz[32];
+
+	kstate_init(&st);
+	diags_init(&d);
+	if (kstate_read(kp, &st, &d)) {
+		fputs("  Could not read the pool back to see what the kernel "
+		      "kept; check 'kerf show' and 'dmesg'.\n", stderr);
+		goto out;
+	}
+	/* memory comes first: without a chunk no CPU or device moved (and
+	 * the tree describes the host itself) */
+	if (!st.initialized) {
+		fputs("  The kernel kept nothing: there is no pool. Fix the "
+		      "cause ('dmesg | grep Baseline') and run 'kerf init' "
+		      "again.\n", stderr);
+		goto out;
+	}
+	{
+		char *kept = cpuset_format(&st.pool_cpus);
+		struct cpuset miss;
+		char *m;
+
+		cpuset_init(&miss);
+		cpuset_copy(&miss, &want->cpus.available);
+		cpuset_andnot(&miss, &st.pool_cpus);
+		m = cpuset_format(&miss);
+		fprintf(stderr, "  The kernel does not undo a failed baseline; "
+				"it kept a partial pool:\n"
+				"    CPUs: %s (of %u requested; not in the "
+				"pool: %s)\n"
+				"    Memory: %s in %zu chunk%s\n"
+				"    Devices: %zu PCI function%s\n",
+			*kept ? kept : "none",
+			cpuset_count(&want->cpus.available), *m ? m : "none",
+			size_format(sz, sizeof(sz), st.model.mem.pool_bytes,
+				    SIZE_IEC),
+			st.model.mem.npool,
+			st.model.mem.npool == 1 ? "" : "s", st.npool_pci,
+			st.npool_pci == 1 ? "" : "s");
+		free(kept);
+		free(m);
+		cpuset_free(&miss);
+	}
+	fputs("  A baseline cannot be written while a pool exists, and kerf "
+	      "does not change the pool of a\n  running kernel: reboot the "
+	      "host to start over, then fix the cause and run 'kerf init'\n"
+	      "  again. 'kerf show' shows the partial pool.\n", stderr);
+out:
+	diags_free(&d);
+	kstate_free(&st);
+}
+
 /* Write the validated baseline to the kernel (kernel.md §2). */
 static int init_apply(struct kerf_ctx *ctx, struct vrun *v)
 {
@@ -159,7 +220,7 @@ static int init_apply(struct kerf_ctx *ctx, struct vrun *v)
 	cpumap_init(&map);
 	kstate_init(&st);
 	have_host = host_read(ctx->sysroot, &host) == 0;
-	err = kerf_lock_acquire(&kp, &lk, KERF_LOCK_TIMEOUT_MS, &d);
+	err = kerf_lock_acquire(&kp, &lk, ctx->lock_timeout_ms, &d);
 	if (!err)
 		err = mkfs_mount(&kp, &d);
 	if (err) {
@@ -197,9 +258,9 @@ static int init_apply(struct kerf_ctx *ctx, struct vrun *v)
 		kerf_error("the kernel already has a different pool; a "
 			   "baseline can be written only once");
 		fputs(sb.buf, stderr);
-		fputs("  Change the pool with 'kerf apply FILE' (it grows or "
-		      "shrinks the pool through /resources overlays).\n",
-		      stderr);
+		fputs("  kerf does not change the pool of a running kernel; to "
+		      "use this baseline, reboot the host\n  and run 'kerf "
+		      "init' again.\n", stderr);
 		sb_free(&sb);
 		ret = KERF_EXIT_INVALID;
 		goto out;
@@ -225,8 +286,12 @@ static int init_apply(struct kerf_ctx *ctx, struct vrun *v)
 	}
 	err = mkfs_write_baseline(&kp, blob, len, &d);
 	if (err) {
+		diags_print(stderr, &d);
+		if (err != -E2BIG && err != -EINVAL && err != -EACCES &&
+		    err != -EPERM)
+			report_partial(&kp, &v->model);
 		ret = KERF_EXIT_SYSTEM;
-		goto fail;
+		goto out;
 	}
 	kstate_save_baseline(&kp, v->tree, &d);
 	if (d.n)
@@ -425,7 +490,7 @@ static int init_main(struct kerf_ctx *ctx, int argc, char **argv, char *tmp)
 {
 	struct init_args a = {0};
 	struct check_opts co = {0};
-	struct render_opts ro;
+	struct render_opts ro = {0};
 	struct emitter *e;
 	struct vrun v;
 	int first, ret, st;

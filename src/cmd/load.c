@@ -262,7 +262,7 @@ int cmd_load(struct kerf_ctx *ctx, int argc, char **argv)
 			goto out;
 	}
 	diags_init(&d);
-	ret = kerf_lock_acquire(&kp, &lk, KERF_LOCK_TIMEOUT_MS, &d);
+	ret = kerf_lock_acquire(&kp, &lk, ctx->lock_timeout_ms, &d);
 	kerf_print_diags(&d);
 	diags_free(&d);
 	if (ret) {

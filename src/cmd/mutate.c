@@ -21,7 +21,7 @@ int mut_begin(struct kerf_ctx *ctx, struct mut *mt, bool dry_run)
 	kstate_init(&mt->st);
 	if (!dry_run) {
 		ret = kerf_lock_acquire(&mt->kp, &mt->lk,
-					KERF_LOCK_TIMEOUT_MS, &mt->d);
+					ctx->lock_timeout_ms, &mt->d);
 		if (ret)
 			return mut_fail(mt, ret);
 	}
@@ -72,6 +72,7 @@ int mut_validate(struct kerf_ctx *ctx, struct mut *mt, bool dry_run)
 	check_run(&mt->st.model, &co, &f);
 	ok = findings_valid(&f, false);
 	ro.unicode = ctx->unicode;
+	ro.state_file = mt->st.state_file;
 	if (f.n && (!ok || !ctx->quiet)) {
 		e = emit_new(ok && dry_run ? stdout : stderr, OUT_TEXT);
 		render_findings(e, &f, &ro);

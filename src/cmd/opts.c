@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cmd/cmd.h"
+#include "util/diag.h"
 #include "util/util.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const struct kerf_opt global_opts[] = {
 	{ "sysroot", 0, required_argument, "DIR",
@@ -16,6 +19,9 @@ static const struct kerf_opt global_opts[] = {
 	  "print every overlay and kernel file operation", OPT_DEBUG },
 	{ "no-unicode", 0, no_argument, NULL, "ASCII symbols only",
 	  OPT_NO_UNICODE },
+	{ "lock-timeout", 0, required_argument, "SECONDS",
+	  "wait at most SECONDS for another kerf's lock (env "
+	  "KERF_LOCK_TIMEOUT; default 30)", OPT_LOCK_TIMEOUT },
 	{ "help", 'h', no_argument, NULL, "show this help", OPT_HELP },
 	{ NULL, 0, 0, NULL, NULL, 0 },
 };
@@ -34,15 +40,64 @@ static size_t count_opts(const struct kerf_opt *o)
 	return n;
 }
 
+/*
+ * With --format json|yaml errors are data too, as bpftool does it: the
+ * first error of the run goes to standard output as {"error": "..."}
+ * (and its hint, if it has one); hints printed apart and any later error
+ * stay on standard error.  Usage errors always go to standard error.
+ */
+static enum out_format error_format = OUT_TEXT;
+static bool error_emitted;
+
+void kerf_set_error_format(enum out_format fmt)
+{
+	error_format = fmt;
+}
+
+static bool error_as_data(const char *msg, const char *hint)
+{
+	struct emitter *e;
+
+	if (error_format == OUT_TEXT || error_emitted)
+		return false;
+	error_emitted = true;
+	fflush(stdout);
+	e = emit_new(stdout, error_format);
+	emit_open_object(e, NULL);
+	emit_string(e, "error", NULL, msg);
+	if (hint)
+		emit_string(e, "hint", NULL, hint);
+	emit_close_object(e);
+	emit_free(e);
+	fflush(stdout);
+	return true;
+}
+
 void kerf_error(const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 
-	fputs("kerf: error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (!error_as_data(msg, NULL))
+		fprintf(stderr, "kerf: error: %s\n", msg);
+	free(msg);
+}
+
+void kerf_print_diags_data(const struct diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		const struct diag *dg = &d->v[i];
+
+		if (dg->sev == DIAG_ERROR && !dg->pos.file &&
+		    error_as_data(dg->msg, dg->hint))
+			continue;
+		diag_print(stderr, dg);
+	}
 }
 
 void kerf_warn(const char *fmt, ...)
@@ -72,6 +127,24 @@ int kerf_usage_error(const struct kerf_ctx *ctx, const char *fmt, ...)
 	return KERF_EXIT_USAGE;
 }
 
+/* Help text from column col, wrapped at 80 columns. */
+static void print_wrapped(FILE *out, const char *s, int col)
+{
+	const int width = 79 - col;
+
+	while ((int)strlen(s) > width) {
+		int cut = width;
+
+		while (cut > 0 && s[cut] != ' ')
+			cut--;
+		if (!cut)
+			break;
+		fprintf(out, "%.*s\n%*s", cut, s, col, "");
+		s += cut + 1;
+	}
+	fprintf(out, "%s\n", s);
+}
+
 static void print_opt(FILE *out, const struct kerf_opt *o)
 {
 	char left[64];
@@ -86,15 +159,18 @@ static void print_opt(FILE *out, const struct kerf_opt *o)
 		snprintf(left, sizeof(left), "    --%s=%s", o->name, o->arg);
 	else
 		snprintf(left, sizeof(left), "    --%s", o->name);
-	fprintf(out, "  %-26s %s\n", left, o->help);
+	fprintf(out, "  %-26s ", left);
+	print_wrapped(out, o->help, 29);
 }
 
 void kerf_print_help(FILE *out, const struct kerf_cmd *cmd)
 {
 	size_t i;
+	int col;
 
-	fprintf(out, "Usage: kerf %s %s\n\n%s\n", cmd->name,
-		cmd->usage ? cmd->usage : "", cmd->summary);
+	col = fprintf(out, "Usage: kerf %s ", cmd->name);
+	print_wrapped(out, cmd->usage ? cmd->usage : "", col);
+	fprintf(out, "\n%s\n", cmd->summary);
 	if (count_opts(cmd->opts)) {
 		fputs("\nOptions:\n", out);
 		for (i = 0; cmd->opts[i].name; i++)
@@ -105,6 +181,8 @@ void kerf_print_help(FILE *out, const struct kerf_cmd *cmd)
 	fputs("\nGlobal options:\n", out);
 	for (i = 0; global_opts[i].name; i++)
 		print_opt(out, &global_opts[i]);
+	if (cmd->details)
+		fprintf(out, "\n%s\n", cmd->details);
 }
 
 static void add_long(struct option *lo, size_t *n, struct strbuf *shorts,
@@ -171,7 +249,8 @@ int kerf_parse_opts(struct kerf_ctx *ctx, const struct kerf_cmd *cmd,
 					"unknown option '-%c'", optopt);
 			else
 				ret = kerf_usage_error(ctx,
-					"unknown option '%s'",
+					"unknown option '%.*s'",
+					(int)strcspn(argv[optind - 1], "="),
 					argv[optind - 1]);
 			break;
 		}
@@ -198,6 +277,10 @@ int kerf_parse_opts(struct kerf_ctx *ctx, const struct kerf_cmd *cmd,
 		case OPT_NO_UNICODE:
 			ctx->unicode = false;
 			break;
+		case OPT_LOCK_TIMEOUT:
+			ret = kerf_set_lock_timeout(ctx, "--lock-timeout",
+						    optarg);
+			break;
 		case OPT_HELP:
 			kerf_print_help(stdout, cmd);
 			ret = -1;
@@ -221,10 +304,44 @@ int kerf_parse_opts(struct kerf_ctx *ctx, const struct kerf_cmd *cmd,
 		if (ret)
 			break;
 	}
+	if (!ret)
+		kerf_set_error_format(ctx->format);
 	*first = optind;
 	free(lo);
 	sb_free(&shorts);
+	if (!ret)
+		ret = kerf_check_sysroot(ctx);
 	return ret;
+}
+
+int kerf_set_lock_timeout(struct kerf_ctx *ctx, const char *what,
+			  const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end || errno || !(v >= 0) || v > 86400)
+		return kerf_usage_error(ctx, "invalid %s '%s' (seconds, "
+					"0-86400)", what, s);
+	ctx->lock_timeout_ms = (unsigned int)(v * 1000 + 0.5);
+	return 0;
+}
+
+int kerf_check_sysroot(const struct kerf_ctx *ctx)
+{
+	struct stat sb;
+
+	if (!ctx->sysroot || !*ctx->sysroot)
+		return kerf_usage_error(ctx, "the sysroot is empty");
+	if (stat(ctx->sysroot, &sb))
+		return kerf_usage_error(ctx, "sysroot '%s': %s", ctx->sysroot,
+					strerror(errno));
+	if (!S_ISDIR(sb.st_mode))
+		return kerf_usage_error(ctx, "sysroot '%s' is not a directory",
+					ctx->sysroot);
+	return 0;
 }
 
 const char *sym_ok(const struct kerf_ctx *ctx)

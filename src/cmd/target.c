@@ -49,7 +49,7 @@ int kerf_target_args(struct kerf_ctx *ctx, struct kerf_target *t, int argc,
 
 void kerf_print_diags(const struct diags *d)
 {
-	diags_print(stderr, d);
+	kerf_print_diags_data(d);
 }
 
 int kerf_target_require_mkfs(const struct kport *kp)
@@ -188,7 +188,7 @@ int kerf_target_locked(struct kerf_ctx *ctx, struct kerf_target *t,
 	if (ret)
 		return ret;
 	diags_init(&d);
-	ret = kerf_lock_acquire(&kp, &lk, KERF_LOCK_TIMEOUT_MS, &d);
+	ret = kerf_lock_acquire(&kp, &lk, ctx->lock_timeout_ms, &d);
 	kerf_print_diags(&d);
 	diags_free(&d);
 	if (ret)

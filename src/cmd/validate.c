@@ -165,7 +165,7 @@ int kerf_report_load_error(const struct kerf_ctx *ctx, struct vrun *v,
 {
 	switch (status) {
 	case VRUN_IO:
-		diags_print(stderr, &v->d);
+		kerf_print_diags_data(&v->d);
 		return KERF_EXIT_SYSTEM;
 	case VRUN_SYNTAX:
 		return report_syntax(ctx, v, path);
@@ -174,7 +174,7 @@ int kerf_report_load_error(const struct kerf_ctx *ctx, struct vrun *v,
 			   "node)",
 			   path);
 		fputs("  A baseline needs /resources { cpus {...}; memory "
-		      "{...}; } (schema.md §2)\n",
+		      "{...}; } (schema.md, section 2)\n",
 		      stderr);
 		return KERF_EXIT_INVALID;
 	default:
@@ -186,7 +186,7 @@ int cmd_validate(struct kerf_ctx *ctx, int argc, char **argv)
 {
 	struct validate_args a = {0};
 	struct check_opts co = {0};
-	struct render_opts ro;
+	struct render_opts ro = {0};
 	struct host_info host;
 	struct emitter *e;
 	struct vrun v;

@@ -73,6 +73,27 @@ static enum wtype guess(const uint8_t *v, size_t len)
 	return len % 4 == 0 ? W_U32 : W_U8;
 }
 
+enum dt_marker_kind dt_value_guess(const struct dt_value *v)
+{
+	const struct dt_marker *m;
+
+	if (v->len % 4 == 0)
+		for (m = v->markers; m; m = m->next)
+			if (m->kind == DT_MARK_REF_PHANDLE &&
+			    m->offset <= v->len)
+				return DT_MARK_TYPE_U32;
+	if (!v->len)
+		return DT_MARK_TYPE_BYTES;
+	switch (guess(v->data, v->len)) {
+	case W_STRING:
+		return DT_MARK_TYPE_STRING;
+	case W_U32:
+		return DT_MARK_TYPE_U32;
+	default:
+		return DT_MARK_TYPE_BYTES;
+	}
+}
+
 static void put_string(FILE *f, const uint8_t *s, size_t len)
 {
 	size_t i, end = len && !s[len - 1] ? len - 1 : len;
@@ -127,20 +148,16 @@ static size_t collect(const struct dt_property *p, struct wmark **out)
 	const struct dt_marker *m;
 	struct wmark *w = NULL;
 	size_t n = 0, cap = 0;
-	bool typed = false, refs = false;
+	bool typed = false;
 
-	for (m = p->val.markers; m; m = m->next) {
-		if (m->offset > p->val.len)
-			continue;
-		typed |= wtype_of(m->kind) != W_NONE;
-		refs |= m->kind == DT_MARK_REF_PHANDLE;
-	}
+	for (m = p->val.markers; m; m = m->next)
+		if (m->offset <= p->val.len)
+			typed |= wtype_of(m->kind) != W_NONE;
 	if (!typed) {
 		/* No type information: one guess for the whole value. */
 		w = xgrow(w, &cap, 1, sizeof(*w));
 		memset(w, 0, sizeof(*w));
-		w->type = refs && p->val.len % 4 == 0 ? W_U32 :
-			  guess(p->val.data, p->val.len);
+		w->type = wtype_of(dt_value_guess(&p->val));
 		n = 1;
 	}
 	for (m = p->val.markers; m; m = m->next) {

@@ -86,7 +86,8 @@ int kerf_lock_acquire(const struct kport *kp, struct kerf_lock *lk,
 				kp_err(d, "another kerf is running: %s is "
 				       "locked", lk->path);
 			kp_hint(d, "Waited %u.%03u s; try again when it has "
-				"finished.", timeout_ms / 1000,
+				"finished, or wait longer with "
+				"--lock-timeout=SECONDS.", timeout_ms / 1000,
 				timeout_ms % 1000);
 			ret = -EWOULDBLOCK;
 			goto fail;

@@ -440,10 +440,12 @@ static void explain_baseline_errno(const char *path, int err,
 {
 	switch (err) {
 	case EBUSY:
-		kp_err(d, "the kernel refused the baseline: a pool already "
-		       "exists (%s)", strerror(err));
-		kp_hint(d, "The baseline is written once; change the pool "
-			"with 'kerf apply' (a /resources overlay).");
+		/* kerf checked under its lock that no pool existed */
+		kp_err(d, "the kernel refused the baseline (%s): a CPU of the "
+		       "baseline could not be taken offline for the pool (it "
+		       "is in use, or it is CPU 0), or a pool already exists",
+		       strerror(err));
+		kp_hint(d, "'dmesg | grep Baseline' names the CPU.");
 		return;
 	case ENOMEM:
 		kp_err(d, "the kernel could not allocate a contiguous memory "
@@ -474,10 +476,7 @@ static void explain_baseline_errno(const char *path, int err,
 		       strerror(err));
 		break;
 	}
-	/* baseline.c does not roll back what it did before the failure. */
-	kp_hint(d, "The kernel does not undo a failed baseline: CPUs and "
-		"memory moved before the failure stay in the pool. Check "
-		"'kerf show' and 'dmesg'.");
+	kp_hint(d, "'dmesg | grep Baseline' gives the kernel's reason.");
 }
 
 int mkfs_write_baseline(const struct kport *kp, const void *blob,

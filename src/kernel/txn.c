@@ -152,23 +152,128 @@ int txn_read(const struct kport *kp, unsigned int id, struct txn_info *ti,
 	return 0;
 }
 
+/* The name of the first instance a (checked) blob creates, or NULL. */
+static char *blob_created(const void *dtbo)
+{
+	int frag;
+
+	fdt_for_each_subnode(frag, dtbo, 0) {
+		const char *name;
+		int ov, op, len;
+
+		ov = fdt_subnode_offset(dtbo, frag, "__overlay__");
+		op = ov < 0 ? ov : fdt_subnode_offset(dtbo, ov,
+						       "instance-create");
+		if (op < 0)
+			continue;
+		name = fdt_getprop(dtbo, op, "instance-name", &len);
+		if (name && len > 1 && name[len - 1] == '\0')
+			return xstrdup(name);
+	}
+	return NULL;
+}
+
+/* What a transaction does, for a message about undoing it. */
+enum txn_kind {
+	TXN_KIND_OTHER,
+	TXN_KIND_CREATE,	/* an instance-create: undoing destroys it */
+	TXN_KIND_CHANGE,	/* fragments targeting /instances/<name> */
+};
+
+static enum txn_kind txn_kind(const struct kport *kp, unsigned int id,
+			      const struct txn_info *ti, char **name)
+{
+	char *rel = xasprintf(KP_MKFS_OVERLAYS "/tx_%u/dtbo", id), *data;
+	const char *t = ti->instance;
+	size_t len;
+
+	*name = NULL;
+	if (kp_read(kp, rel, &data, &len) == 0) {
+		if (!mkfs_check_blob(data, len, "the transaction's blob", NULL))
+			*name = blob_created(data);
+		free(data);
+	}
+	free(rel);
+	if (*name)
+		return TXN_KIND_CREATE;
+	if (t && !strncmp(t, "/instances/", 11) && t[11] &&
+	    !strchr(t + 11, '/')) {
+		*name = xstrdup(t + 11);
+		return TXN_KIND_CHANGE;
+	}
+	return TXN_KIND_OTHER;
+}
+
+/* Why the kernel refused to undo a transaction of this kind. */
+static const char *rmdir_reason(int err, enum txn_kind kind)
+{
+	switch (err) {
+	case EBUSY:
+		if (kind == TXN_KIND_CREATE)
+			return "undoing it would destroy the instance it "
+			       "created, and the kernel does not destroy an "
+			       "instance that has a kernel loaded or running";
+		if (kind == TXN_KIND_CHANGE)
+			return "the kernel could not take back what the change "
+			       "gave the instance (a CPU, memory range or "
+			       "device is in use)";
+		return "the kernel reports something the transaction changed "
+		       "as in use";
+	case ENOENT:
+	case EINVAL:
+		return "a rollback undoes every operation of the transaction, "
+		       "and the kernel cannot undo one that never ran";
+	default:
+		return NULL;
+	}
+}
+
 int txn_remove(const struct kport *kp, unsigned int id, struct diags *d)
 {
 	char *path = kp_pathf(kp, KP_MKFS_OVERLAYS "/tx_%u", id);
+	struct txn_info ti;
+	enum txn_kind kind;
+	const char *why;
+	char *name = NULL;
+	bool applied;
 	int ret = 0;
 
 	kp_log(kp, "rmdir(\"%s\")", path);
-	if (rmdir(path)) {
-		ret = -errno;
-		kp_log(kp, "rmdir(\"%s\") failed: %s", path, strerror(-ret));
-		kp_err(d, "could not roll back transaction tx_%u: %s%s", id,
-		       strerror(-ret),
-		       ret == -EBUSY ? " (an instance it would destroy has "
-				       "a kernel loaded or running)" : "");
-		kp_hint(d, "tx_%u is left in %s; see 'dmesg' for the kernel's "
-			"reason and remove it with 'rmdir %s' once the cause "
-			"is fixed.", id, KP_MKFS_ABS "/overlays", path);
+	if (!rmdir(path)) {
+		free(path);
+		return 0;
 	}
+	ret = -errno;
+	kp_log(kp, "rmdir(\"%s\") failed: %s", path, strerror(-ret));
+	if (txn_read(kp, id, &ti, NULL))
+		memset(&ti, 0, sizeof(ti));
+	applied = ti.status == TXN_APPLIED;
+	kind = txn_kind(kp, id, &ti, &name);
+	why = rmdir_reason(-ret, kind);
+	kp_err(d, "could not roll back transaction tx_%u%s%s%s: the kernel "
+	       "refused (%s)%s%s", id,
+	       name ? (kind == TXN_KIND_CREATE ? " (create instance '"
+					       : " (change of instance '")
+		    : "",
+	       name ? name : "", name ? "')" : "", strerror(-ret),
+	       why ? ": " : "", why ? why : "");
+	if (applied) {
+		kp_hint(d, "Its changes are still in effect. See 'dmesg | grep "
+			"\"Overlay tx%u\"' for the kernel's reason, then undo "
+			"it with 'rmdir %s'%s%s%s.", id, path,
+			kind == TXN_KIND_CREATE ? " or 'kerf delete " : "",
+			kind == TXN_KIND_CREATE ? name : "",
+			kind == TXN_KIND_CREATE ? "'" : "");
+	} else {
+		kp_hint(d, "tx_%u stays in %s as the kernel's record of the "
+			"failure (status '%s'); leave it there: removing it "
+			"later would undo its operations a second time. See "
+			"'dmesg | grep \"Overlay tx%u\"' for the kernel's "
+			"reason.", id, KP_MKFS_ABS "/overlays",
+			ti.status_text ? ti.status_text : "failed", id);
+	}
+	txn_info_free(&ti);
+	free(name);
 	free(path);
 	return ret;
 }

@@ -24,6 +24,7 @@ void kstate_init(struct kstate *st)
 	cpumap_init(&st->map);
 	cpuset_init(&st->pool_cpus);
 	cpuset_init(&st->pool_free);
+	srcfiles_init(&st->srcs);
 }
 
 static void inst_free(struct kstate_inst *ki)
@@ -56,6 +57,7 @@ void kstate_free(struct kstate *st)
 	cpumap_free(&st->map);
 	cpuset_free(&st->pool_cpus);
 	cpuset_free(&st->pool_free);
+	srcfiles_free(&st->srcs);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -137,14 +139,25 @@ static void pool_inventory(struct kstate *st, const struct mk2_readback *rb)
 		m->mem.pool[i].numa = rb->chunks[i].numa;
 		m->mem.pool_bytes += rb->chunks[i].size;
 	}
-	if (!st->have_baseline) {
+	/*
+	 * The chunks are real addresses the kernel chose.  total-bytes of
+	 * the saved description is an amount of RAM, and RAM has holes (a
+	 * 256 GiB host with a 2 GiB hole below 4 GiB ends at 258 GiB), so
+	 * it is no end address for them: the inventory checks compare the
+	 * pool against total as one, so let total reach the highest chunk.
+	 * The amounts (host-reserved + pool <= total) still hold.
+	 */
+	{
 		uint64_t end = 0;
 
 		for (i = 0; i < rb->nchunks; i++)
 			if (rb->chunks[i].base + rb->chunks[i].size > end)
 				end = rb->chunks[i].base + rb->chunks[i].size;
-		m->mem.total = end;
-		m->mem.has_total = true;
+		if (!st->have_baseline || !m->mem.has_total ||
+		    end > m->mem.total) {
+			m->mem.total = end;
+			m->mem.has_total = true;
+		}
 	}
 }
 
@@ -341,6 +354,53 @@ static void find_txns(const struct kport *kp, struct kstate *st)
 	free(ids);
 }
 
+/* Point every position of a kernel instance at its line of state_file. */
+static void set_pos(struct mk_pos *at, struct srcfile *f, uint32_t line)
+{
+	at->pos.file = f;
+	at->pos.line = line;
+	at->pos.col = 1;
+}
+
+static void state_positions(struct kstate *st)
+{
+	struct mk_model *m = &st->model;
+	struct srcfile *f;
+	struct strbuf sb;
+	size_t i, k;
+
+	if (!st->ninst)
+		return;
+	sb_init(&sb);
+	for (i = 0; i < st->ninst; i++) {
+		const struct kstate_inst *ki = &st->inst[i];
+
+		if (ki->txn)
+			sb_addf(&sb, "%s (id %d, created by transaction %u)\n",
+				ki->name, ki->id, ki->txn);
+		else
+			sb_addf(&sb, "%s (id %d, status %s)\n", ki->name,
+				ki->id, ki->status_text);
+	}
+	f = srcfiles_add(&st->srcs, KSTATE_SOURCE_NAME, sb.buf, sb.len);
+	sb_free(&sb);
+	st->state_file = f;
+	for (i = 0; i < st->ninst && i < m->ninstances; i++) {
+		struct mk_instance *mi = &m->instances[i];
+		uint32_t line = (uint32_t)i + 1;
+
+		set_pos(&mi->at, f, line);
+		set_pos(&mi->id_at, f, line);
+		set_pos(&mi->cpus_at, f, line);
+		set_pos(&mi->base_at, f, line);
+		set_pos(&mi->size_at, f, line);
+		set_pos(&mi->devs_at, f, line);
+		set_pos(&mi->numa_at, f, line);
+		for (k = 0; k < mi->ndevs; k++)
+			set_pos(&mi->devs[k].at, f, line);
+	}
+}
+
 int kstate_read(const struct kport *kp, struct kstate *st, struct diags *d)
 {
 	struct mkfs_instances list = {0};
@@ -406,6 +466,7 @@ int kstate_read(const struct kport *kp, struct kstate *st, struct diags *d)
 	if (have_host)
 		host_free(&host);
 	find_txns(kp, st);
+	state_positions(st);
 	return 0;
 }
 
@@ -442,6 +503,28 @@ int kstate_lookup(const struct kstate *st, const char *name, int id,
 		kp_err(d, "instance '%s' does not exist", name);
 	else
 		kp_err(d, "no instance has id %d", id);
+	if (name) {
+		unsigned int best = ~0u, limit = strlen(name) / 3 + 1;
+		long bi = -1;
+
+		if (limit < 2)
+			limit = 2;
+		for (i = 0; i < st->ninst; i++) {
+			unsigned int dist = edit_distance(name,
+							  st->inst[i].name);
+
+			if (dist <= limit && dist < best) {
+				best = dist;
+				bi = (long)i;
+			}
+		}
+		if (bi >= 0) {
+			kp_hint(d, "Did you mean '%s' (id %d, status %s)?",
+				st->inst[bi].name, st->inst[bi].id,
+				st->inst[bi].status_text);
+			return -ENOENT;
+		}
+	}
 	sb_init(&sb);
 	for (i = 0; i < st->ninst; i++)
 		sb_addf(&sb, "%s%s (id %d)", i ? ", " : "", st->inst[i].name,

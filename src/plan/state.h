@@ -30,6 +30,9 @@
 #include "model/model.h"
 #include "util/diag.h"
 
+/* The name of the pseudo source of kernel state (see struct kstate). */
+#define KSTATE_SOURCE_NAME "kernel state"
+
 /* Where init saves the host description (relative to the sysroot). */
 #define KSTATE_BASELINE_FILE "var/lib/kerf/baseline.dts"
 
@@ -80,6 +83,13 @@ struct kstate {
 	bool iomem_zeroed;	/* proc/iomem hides addresses (not root) */
 	char **pool_pci;	/* PCI ids of free pool devices */
 	size_t npool_pci;
+	/*
+	 * checks.md §2 "In file" for state read from the kernel: a pseudo
+	 * source whose line k+1 names instance k and the transaction that
+	 * created it; every position of a kernel instance points there.
+	 */
+	struct srcfiles srcs;
+	const struct srcfile *state_file;	/* NULL without instances */
 };
 
 void kstate_init(struct kstate *st);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Golden-output tests of kerf validate / init: run each case of
+# Golden-output tests of kerf validate, init and compile: run each case of
 # golden/cases.txt ("name|arguments") from the source tree, with a fixed
 # locale and --no-unicode, and compare standard output plus the exit status
 # (and standard error, if any) with golden/NAME.out.  UPDATE=1 rewrites the goldens.
