@@ -43,9 +43,15 @@ asan: deps build-asan/build.ninja
 	  rc=$$?; scripts/summarize-tests.sh build-asan/meson-logs/testlog.json; \
 	  exit $$rc
 
+VALGRIND = valgrind --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect -q
+
+# Unit tests, and every kerf run of the CLI goldens, the dtc corpus and
+# the fuzz regressions, under valgrind.
 valgrind: all
-	$(MESON_TEST) -C $(BUILD) --suite unit \
-	  --wrapper 'valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect -q'
+	$(MESON_TEST) -C $(BUILD) --suite unit --wrapper '$(VALGRIND)'
+	KERF_WRAPPER='$(VALGRIND)' $(MESON_TEST) -C $(BUILD) \
+	  --suite cli --suite conformance --suite regress --timeout-multiplier 10
 
 build-fuzz/build.ninja:
 	@scripts/install-deps.sh

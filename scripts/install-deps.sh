@@ -10,7 +10,7 @@ pkgs=(
 	libfuse3-dev fuse3 libseccomp-dev
 	zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev
 	libclang-rt-14-dev valgrind
-	xz-utils zstd lz4 bzip2 gzip time
+	xz-utils zstd lz4 bzip2 gzip time python3
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -286,7 +286,7 @@ void check_cpu_empty(struct check_ctx *c)
 		struct finding *x;
 		struct cpuset fr, pick;
 
-		if (!cpuset_empty(&in->cpus))
+		if (!cpuset_empty(&in->cpus) || in->malformed)
 			continue;
 		x = finding_add(c->f, "cpu-empty", SEV_ERROR, in->name,
 				"instance %s has no CPUs", in->name);

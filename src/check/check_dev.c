@@ -123,6 +123,22 @@ static bool part_used(const struct usage *u, size_t n, size_t dev, int kind,
 	       u[lo].id == id;
 }
 
+/* Is device dev, or any part of it, used by an instance? */
+static bool dev_used(const struct usage *u, size_t n, size_t dev)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (u[mid].dev < dev)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && u[lo].dev == dev;
+}
+
 /* The free parts of a device: available and used by nobody. */
 static void free_parts(const struct mk_model *m, const struct usage *u,
 		       size_t nu, size_t dev, bool vf, struct cpuset *out)
@@ -160,8 +176,7 @@ static void did_you_mean(const struct mk_model *m, struct finding *x,
 		names = xgrow(names, &cap, n + 1, sizeof(*names));
 		avail = xgrow(avail, &acap, n + 1, sizeof(*avail));
 		names[n] = xstrdup(d->name);
-		avail[n++] =
-			d->kind == MK_DEV_WHOLE && !part_used(u, nu, i, 0, 0);
+		avail[n++] = !dev_used(u, nu, i);
 		if (d->kind == MK_DEV_WHOLE)
 			continue;
 		free_parts(m, u, nu, i, vf, &fr);
@@ -181,6 +196,39 @@ static void did_you_mean(const struct mk_model *m, struct finding *x,
 	free(key);
 	free(u);
 	cpuset_free(&fr);
+}
+
+/* The closest candidate that is actually available, NULL if none. */
+static const char *first_avail(const struct finding *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->ncands; i++)
+		if (x->cands[i].available)
+			return x->cands[i].name;
+	return NULL;
+}
+
+/* "Did you mean" for a parent: the devices, available if of the kind the
+ * reference needs (SR-IOV for vf-id, NVMe for namespace-id). */
+static void did_you_mean_parent(const struct mk_model *m, struct finding *x,
+				const struct mk_devref *r)
+{
+	const char **names = xmalloc((m->ndevices + 1) * sizeof(*names));
+	bool *avail = xmalloc((m->ndevices + 1) * sizeof(*avail));
+	size_t i;
+
+	for (i = 0; i < m->ndevices; i++) {
+		enum mk_dev_kind k = m->devices[i].kind;
+
+		names[i] = m->devices[i].name;
+		avail[i] = r->has_vf == r->has_ns ||
+			   (r->has_vf ? k == MK_DEV_SRIOV : k == MK_DEV_NVME);
+	}
+	suggest_names(x, r->parent_ref ? r->parent_ref : "", names, avail,
+		      m->ndevices, 3);
+	free(names);
+	free(avail);
 }
 
 /* "Available storage devices: nvme0" and the free parts of each. */
@@ -243,6 +291,42 @@ static bool dangling_is_unknown_device(const struct mk_model *m,
 	return unknown;
 }
 
+/*
+ * The seeds' "Device Not Found": an instance references nvme1_ns1, whose
+ * parent nvme1 does not exist.
+ */
+static void unknown_parent(struct check_ctx *c, const struct mk_instance *in,
+			   const struct mk_inst_dev *d,
+			   const struct mk_devref *r)
+{
+	const struct mk_model *m = c->m;
+	struct finding *x;
+	const char *cand;
+	char *want;
+
+	x = finding_add(c->f, "dev-unknown", SEV_ERROR, in->name,
+			"Reference to non-existent device '%s'",
+			r->parent_ref);
+	if (r->has_vf != r->has_ns) {
+		want = xasprintf("%s_%s%u", r->parent_ref,
+				 r->has_vf ? "vf" : "ns",
+				 r->has_vf ? r->vf : r->ns);
+		finding_detail(x, "Requested device: %s:%s%u", r->parent_ref,
+			       r->has_vf ? "vf" : "ns",
+			       r->has_vf ? r->vf : r->ns);
+		same_kind_details(m, x, r->has_vf);
+	} else {
+		want = xstrdup(r->parent_ref);
+	}
+	did_you_mean(m, x, want);
+	cand = first_avail(x);
+	if (cand)
+		finding_suggest(x, "Change device reference to %s", cand);
+	finding_loc(x, &d->at.pos);
+	finding_loc(x, &r->parent_at.pos);
+	free(want);
+}
+
 void check_dev_unknown(struct check_ctx *c)
 {
 	const struct mk_model *m = c->m;
@@ -261,9 +345,16 @@ void check_dev_unknown(struct check_ctx *c)
 			    (mk_device_find(m, d->name) >= 0 ||
 			     mk_devref_find(m, d->name) >= 0))
 				continue;
-			if (d->kind == MK_REF_DEVICE ||
-			    d->kind == MK_REF_DEVREF)
+			if (d->kind == MK_REF_DEVICE)
 				continue;
+			if (d->kind == MK_REF_DEVREF) {
+				const struct mk_devref *r =
+					&m->devrefs[d->index];
+
+				if (r->parent_dangling && r->parent_ref)
+					unknown_parent(c, in, d, r);
+				continue;
+			}
 			if (d->kind == MK_REF_DANGLING &&
 			    !dangling_is_unknown_device(m, d->name))
 				continue;
@@ -298,10 +389,10 @@ void check_dev_unknown(struct check_ctx *c)
 			}
 			free(dev);
 			did_you_mean(m, x, d->name);
-			if (x->ncands)
+			if (first_avail(x))
 				finding_suggest(x,
 						"Change device reference to %s",
-						x->cands[0].name);
+						first_avail(x));
 			finding_loc(x, &d->at.pos);
 		}
 	}
@@ -329,16 +420,18 @@ void check_dev_reference(struct check_ctx *c)
 				r->name);
 			finding_suggest(x, "Add parent = <&device>; naming the "
 					   "device in /resources/devices");
+		} else if (r->parent_dangling && r->parent_ref && user >= 0) {
+			continue; /* dev-unknown, from the instance's side */
 		} else if (r->parent_dangling) {
 			x = finding_add(c->f, "dev-reference", SEV_ERROR, subj,
 					"Reference to non-existent device '%s' "
 					"(parent of %s)",
 					r->parent_ref ? r->parent_ref : "?",
 					r->name);
-			did_you_mean(m, x, r->parent_ref ? r->parent_ref : "");
-			if (x->ncands)
-				finding_suggest(x, "Change the parent to &%s",
-						x->cands[0].name);
+			did_you_mean_parent(m, x, r);
+			if (first_avail(x))
+				finding_suggest(x, "Change the parent to <&%s>",
+						first_avail(x));
 			finding_loc(x, &r->parent_at.pos);
 		} else if (r->parent_not_device) {
 			x = finding_add(c->f, "dev-reference", SEV_ERROR, subj,
@@ -352,8 +445,12 @@ void check_dev_reference(struct check_ctx *c)
 					"device reference %s has both vf-id "
 					"and namespace-id",
 					r->name);
-			finding_suggest(x, "Keep the one that matches %s",
+			finding_suggest(x, "Keep %s, the one that matches %s",
+					d->kind == MK_DEV_NVME ? "namespace-id"
+							       : "vf-id",
 					d->name);
+			finding_loc(x, &r->vf_at.pos);
+			finding_loc(x, &r->ns_at.pos);
 		} else if (!r->has_vf && !r->has_ns) {
 			x = finding_add(c->f, "dev-reference", SEV_ERROR, subj,
 					"device reference %s has neither vf-id "
@@ -370,14 +467,17 @@ void check_dev_reference(struct check_ctx *c)
 					"%s gives vf-id, but %s has no SR-IOV "
 					"VFs (sriov-vfs)",
 					r->name, d->name);
+			finding_loc(x, &r->vf_at.pos);
 		} else if (r->has_ns && d->kind != MK_DEV_NVME) {
 			x = finding_add(c->f, "dev-reference", SEV_ERROR, subj,
 					"%s gives namespace-id, but %s has no "
 					"namespaces",
 					r->name, d->name);
+			finding_loc(x, &r->ns_at.pos);
 		}
 		if (x) {
-			finding_loc(x, &r->at.pos);
+			if (!x->nlocs)
+				finding_loc(x, &r->at.pos);
 			if (user >= 0) {
 				const struct mk_instance *in =
 					&m->instances[user];
@@ -406,6 +506,7 @@ static void range_check(struct check_ctx *c, bool vf)
 		const char *subj;
 		uint32_t id = vf ? r->vf : r->ns, hi;
 		struct finding *x;
+		const struct srcpos *rule; /* the inventory line ruling id out */
 		char *all, *pn;
 
 		if (r->parent < 0 ||
@@ -434,6 +535,7 @@ static void range_check(struct check_ctx *c, bool vf)
 				       vf ? "%s has VFs 0-%u"
 					  : "%s has namespaces 1-%u",
 				       d->name, vf ? hi - 1 : hi);
+			rule = vf ? &d->vfs_at.pos : &d->ns_at.pos;
 		} else if (cpuset_has(vf ? &d->vf_reserved : &d->ns_reserved,
 				      id)) {
 			x = finding_add(
@@ -444,6 +546,8 @@ static void range_check(struct check_ctx *c, bool vf)
 				id, d->name);
 			finding_detail(x, "Available %s on %s: %s",
 				       vf ? "VFs" : "namespaces", d->name, all);
+			rule = vf ? &d->vf_reserved_at.pos
+				  : &d->ns_reserved_at.pos;
 		} else if (!cpuset_has(vf ? &d->vf_available : &d->ns_available,
 				       id)) {
 			x = finding_add(
@@ -452,6 +556,8 @@ static void range_check(struct check_ctx *c, bool vf)
 				   : "Namespace %u of %s is not in "
 				     "available-ns (%s)",
 				id, d->name, all);
+			rule = vf ? &d->vf_available_at.pos
+				  : &d->ns_available_at.pos;
 		} else {
 			free(all);
 			free(pn);
@@ -484,8 +590,7 @@ static void range_check(struct check_ctx *c, bool vf)
 		finding_loc(x, vf ? &r->vf_at.pos : &r->ns_at.pos);
 		if (user >= 0)
 			finding_loc(x, &m->instances[user].devs_at.pos);
-		finding_loc(x, vf ? &d->vf_available_at.pos
-				  : &d->ns_available_at.pos);
+		finding_loc(x, rule);
 		free(all);
 		free(pn);
 	}
@@ -623,8 +728,9 @@ void check_phandle_dangling(struct check_ctx *c)
 				"Dangling phandle reference: %s not defined",
 				d->name);
 			did_you_mean(m, x, d->name);
-			if (x->ncands) {
-				char *lab = xstrdup(x->cands[0].name);
+			if (first_avail(x)) {
+				const char *cand = first_avail(x);
+				char *lab = xstrdup(cand);
 				char *colon = strchr(lab, ':');
 
 				if (colon)
@@ -635,13 +741,20 @@ void check_phandle_dangling(struct check_ctx *c)
 						x,
 						"Change the reference to <&%s>",
 						lab);
-				else
+				else if (colon)
 					finding_suggest(
 						x,
-						"Use %s: define a node %s: { "
-						"parent = <&...>; ... } and "
-						"reference <&%s>",
-						x->cands[0].name, lab, lab);
+						"Use %s: define %s: %s@%s { "
+						"parent = <&%.*s>; %s = <%s>; "
+						"}; and reference <&%s>",
+						cand, lab,
+						colon[1] == 'v' ? "ethernet-vf"
+								: "nvme-ns",
+						colon + 3, (int)(colon - lab),
+						lab,
+						colon[1] == 'v' ? "vf-id"
+								: "namespace-id",
+						colon + 3, lab);
 				free(lab);
 			}
 			finding_loc(x, &d->at.pos);

@@ -96,10 +96,14 @@ static int cmp_id(const void *a, const void *b, void *arg)
 	return x < y ? -1 : 1;
 }
 
+/*
+ * The lowest free id above *last (ix sorted by id), remembered in *last so
+ * that successive suggestions of one run never offer the same id twice.
+ */
 static uint32_t lowest_free_id(const struct mk_model *m, const size_t *ix,
-			       size_t n)
+			       size_t n, uint32_t *last)
 {
-	uint32_t want = 1;
+	uint32_t want = *last + 1;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -110,6 +114,7 @@ static uint32_t lowest_free_id(const struct mk_model *m, const size_t *ix,
 		else if (id > want)
 			break;
 	}
+	*last = want;
 	return want;
 }
 
@@ -118,11 +123,14 @@ void check_instance_id(struct check_ctx *c)
 	const struct mk_model *m = c->m;
 	size_t *ix = xmalloc((m->ninstances + 1) * sizeof(*ix));
 	size_t n = 0, i;
+	uint32_t last = 0, first, free_id;
 
 	for (i = 0; i < m->ninstances; i++)
 		if (m->instances[i].has_id)
 			ix[n++] = i;
 	qsort_r(ix, n, sizeof(*ix), cmp_id, (void *)(uintptr_t)m);
+	first = lowest_free_id(m, ix, n, &last);
+	last = 0;
 	for (i = 0; i < n; i++) {
 		const struct mk_instance *in = &m->instances[ix[i]];
 		struct finding *x;
@@ -132,10 +140,12 @@ void check_instance_id(struct check_ctx *c)
 					in->name,
 					"instance id %u is out of range (1-%u)",
 					in->id, MK_ID_MAX);
+			free_id = lowest_free_id(m, ix, n, &last);
 			finding_suggest(x,
-					"Use id = <%u>; (the lowest free id), "
-					"or leave id out",
-					lowest_free_id(m, ix, n));
+					"Use id = <%u>; (the %s free id), or "
+					"leave id out",
+					free_id,
+					free_id == first ? "lowest" : "next");
 			finding_loc(x, &in->id_at.pos);
 		}
 		if (i && m->instances[ix[i - 1]].id == in->id) {
@@ -148,9 +158,11 @@ void check_instance_id(struct check_ctx *c)
 				"Duplicate instance ID: %u assigned to both %s "
 				"and %s",
 				in->id, m->instances[ix[f]].name, in->name);
+			free_id = lowest_free_id(m, ix, n, &last);
 			finding_suggest(
-				x, "Use id = <%u>; (the lowest free id) for %s",
-				lowest_free_id(m, ix, n), in->name);
+				x, "Use id = <%u>; (the %s free id) for %s",
+				free_id, free_id == first ? "lowest" : "next",
+				in->name);
 			finding_loc(x, &m->instances[ix[f]].id_at.pos);
 			finding_loc(x, &in->id_at.pos);
 		}

@@ -260,6 +260,7 @@ static void dup_strings(struct check_ctx *c, const char **v, size_t n,
 {
 	const struct mk_model *m = c->m;
 	size_t *idx = xmalloc((n + 1) * sizeof(*idx)), k = 0, i;
+	bool pci = !strcmp(what, "pci-id");
 
 	for (i = 0; i < n; i++)
 		if (v[i])
@@ -278,8 +279,11 @@ static void dup_strings(struct check_ctx *c, const char **v, size_t n,
 				"%s has the same %s \"%s\" as %s",
 				m->devices[idx[i]].name, what, v[idx[i]],
 				m->devices[idx[first]].name);
-		finding_loc(x, &m->devices[idx[first]].at.pos);
-		finding_loc(x, &m->devices[idx[i]].at.pos);
+		/* the pci-id lines for pci-ids, the labels' nodes for names */
+		finding_loc(x, pci ? &m->devices[idx[first]].pci_at.pos
+				   : &m->devices[idx[first]].at.pos);
+		finding_loc(x, pci ? &m->devices[idx[i]].pci_at.pos
+				   : &m->devices[idx[i]].at.pos);
 	}
 	free(idx);
 }
@@ -355,8 +359,16 @@ void check_inventory_devices(struct check_ctx *c)
 					"pci-id \"%s\" of %s is not a PCI "
 					"address DDDD:BB:DD.F",
 					d->pci_id, d->name);
-			finding_suggest(x, "Write it as 0000:01:00.0 "
-					   "(domain:bus:device.function, hex)");
+			char *fix = xasprintf("0000:%s", d->pci_id);
+
+			if (pci_id_ok(fix))
+				finding_suggest(x, "Write it as %s (domain "
+						   "0000 first)", fix);
+			else
+				finding_suggest(x, "Write it as DDDD:BB:DD.F "
+						   "(domain:bus:device.function"
+						   ", hex), e.g. 0000:01:00.0");
+			free(fix);
 			finding_loc(x, &d->pci_at.pos);
 		}
 		id_lists(c, d, true);

@@ -317,7 +317,9 @@ void check_numa_cpu_mismatch(struct check_ctx *c)
 		}
 		cpuset_copy(&out, &in->cpus);
 		cpuset_andnot(&out, &allowed);
-		if (!cpuset_empty(&out)) {
+		/* no known node (or CPU-less nodes only): numa-node-unknown
+		 * reports the unknown ones; nothing to compare with */
+		if (!cpuset_empty(&out) && !cpuset_empty(&allowed)) {
 			char *p = cpus_phrase(&out),
 			     *a = cpuset_format(&allowed);
 

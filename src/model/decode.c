@@ -669,12 +669,15 @@ void decode_instances(struct decoder *d)
 					d, "schema", nm, &n->pos,
 					"instance %s has no resources node",
 					nm);
+				in->malformed = true;
 				continue;
 			}
 		}
 		mk_pos_of(&in->cpus_at, rn, NULL);
 		in->has_cpus = rd_set(d, rn, "cpus", false, "cpu-empty", nm,
 				      &in->cpus, &in->cpus_dup, &in->cpus_at);
+		if (!in->has_cpus && in->cpus_at.prop)
+			in->malformed = true;
 		in->has_base =
 			rd_u64(d, rn, "memory-base", false, "mem-outside-pool",
 			       nm, &in->mem_base, &in->base_at);

@@ -64,6 +64,44 @@ static void bad_len(struct decoder *d, const struct dt_property *p,
 	free(w);
 }
 
+/* A string ("6-7", "one") where numbers are expected. */
+static bool is_string(const struct dt_property *p)
+{
+	const unsigned char *b = (const unsigned char *)p->val.data;
+	size_t i, n = p->val.len;
+
+	if (n < 2 || b[n - 1] || !b[0])
+		return false;
+	if (p->val_pos.file && p->val_pos.file->text) {
+		/* from source: trust the spelling, not the bytes */
+		size_t len;
+		const char *l = srcfile_line(p->val_pos.file, p->val_pos.line,
+					     &len);
+
+		return l && p->val_pos.col >= 1 && p->val_pos.col <= len &&
+		       l[p->val_pos.col - 1] == '"';
+	}
+	for (i = 0; i + 1 < n; i++)
+		if (b[i] ? b[i] < 0x20 || b[i] > 0x7e : !b[i + 1])
+			return false;
+	return true;
+}
+
+static bool string_error(struct decoder *d, const struct dt_property *p,
+			 const char *subject, const char *want)
+{
+	char *w;
+
+	if (!is_string(p))
+		return false;
+	w = where(p->owner, p->name);
+	schema_error(d, "schema", subject, &p->pos,
+		     "%s must be %s, not the string \"%s\"", w, want,
+		     (const char *)p->val.data);
+	free(w);
+	return true;
+}
+
 bool rd_u32(struct decoder *d, const struct dt_node *n, const char *name,
 	    bool required, const char *check, const char *subject,
 	    uint32_t *out, struct mk_pos *at)
@@ -76,6 +114,8 @@ bool rd_u32(struct decoder *d, const struct dt_node *n, const char *name,
 		return false;
 	}
 	mk_pos_of(at, n, p);
+	if (string_error(d, p, subject, "one 32-bit cell"))
+		return false;
 	if (!dt_prop_u32(p, out)) {
 		bad_len(d, p, check, subject, "one 32-bit cell");
 		return false;
@@ -95,6 +135,8 @@ bool rd_u64(struct decoder *d, const struct dt_node *n, const char *name,
 		return false;
 	}
 	mk_pos_of(at, n, p);
+	if (string_error(d, p, subject, "a 64-bit value (<hi lo>)"))
+		return false;
 	if (p->val.len == 4) {
 		*out = dt_be32(p->val.data);
 		return true;
@@ -118,6 +160,8 @@ bool rd_set(struct decoder *d, const struct dt_node *n, const char *name,
 		return false;
 	}
 	mk_pos_of(at, n, p);
+	if (string_error(d, p, subject, "a list of 32-bit cells (<4 5 6>)"))
+		return false;
 	if (p->val.len % 4) {
 		bad_len(d, p, check, subject, "a list of 32-bit cells");
 		return false;
@@ -153,6 +197,8 @@ bool rd_u32s(struct decoder *d, const struct dt_node *n, const char *name,
 	if (!p)
 		return false;
 	mk_pos_of(at, n, p);
+	if (string_error(d, p, subject, "a list of 32-bit cells"))
+		return false;
 	if (p->val.len % 4) {
 		bad_len(d, p, check, subject, "a list of 32-bit cells");
 		return false;

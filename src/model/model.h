@@ -162,6 +162,8 @@ struct mk_instance {
 	const struct dt_node *node;
 	struct mk_pos at;
 	struct srcpos redef; /* second definition (file NULL if none) */
+	bool malformed;	     /* schema error already reported (no resources,
+			      * or cpus not a cell list) */
 	bool has_id;
 	uint32_t id;
 	struct mk_pos id_at;

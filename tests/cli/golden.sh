@@ -22,7 +22,7 @@ while IFS='|' read -r name args; do
 	case $name in ''|'#'*) continue ;; esac
 	n=$((n + 1))
 	# shellcheck disable=SC2086
-	"$kerf" --no-unicode $args >"$tmp" 2>"$err"
+	${KERF_WRAPPER:-} "$kerf" --no-unicode $args >"$tmp" 2>"$err"
 	echo "exit: $?" >>"$tmp"
 	if [ -s "$err" ]; then
 		echo "--- stderr" >>"$tmp"

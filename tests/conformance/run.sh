@@ -43,7 +43,7 @@ while IFS='|' read -r file flags expect _note; do
 	out="$tmp/$name.dtb"
 	err="$tmp/$name.err"
 	# shellcheck disable=SC2086
-	timeout 20 "$kerf" compile $flags -O dtb -o "$out" "$file" \
+	timeout 120 ${KERF_WRAPPER:-} "$kerf" compile $flags -O dtb -o "$out" "$file" \
 		>/dev/null 2>"$err"
 	rc=$?
 	case "$expect" in
@@ -64,7 +64,7 @@ while IFS='|' read -r file flags expect _note; do
 			continue
 		fi
 		# kerf's own decompiler must print what dtc prints.
-		if ! timeout 20 "$kerf" compile -O dts -o "$tmp/$name.k.dts" \
+		if ! timeout 120 ${KERF_WRAPPER:-} "$kerf" compile -O dts -o "$tmp/$name.k.dts" \
 			"$out" 2>"$err"; then
 			bad "$file" "kerf cannot decompile its own blob" "$err"
 			continue
@@ -87,8 +87,8 @@ while IFS='|' read -r file flags expect _note; do
 	fail)
 		if [ $rc -eq 0 ]; then
 			bad "$file" "kerf accepted a file dtc rejects"
-		elif [ $rc -ge 124 ]; then
-			bad "$file" "kerf crashed or hung (exit $rc)" "$err"
+		elif [ $rc -ge 124 ] || [ $rc -eq 99 ]; then
+			bad "$file" "kerf crashed, hung or leaked (exit $rc)" "$err"
 		elif ! grep -q 'error' "$err"; then
 			bad "$file" "rejected without a diagnostic" "$err"
 		else

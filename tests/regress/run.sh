@@ -14,7 +14,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for f in "$root"/fuzz/corpus/dts/regress-* "$root"/fuzz/corpus/dtb/*; do
 	[ -f "$f" ] || continue
-	(cd "$tmp" && timeout 20 "$kerf" compile "$f" -O dts -o "$tmp/out") \
+	(cd "$tmp" && timeout 120 ${KERF_WRAPPER:-} "$kerf" compile "$f" -O dts -o "$tmp/out") \
 		>"$tmp/log" 2>&1
 	rc=$?
 	if [ $rc -le 3 ] && ! grep -q 'Sanitizer\|runtime error' "$tmp/log"; then
