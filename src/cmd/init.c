@@ -189,9 +189,9 @@ static void report_partial(const struct kport *kp, const struct mk_model *want)
 		free(m);
 		cpuset_free(&miss);
 	}
-	fputs("  A baseline cannot be written while a pool exists, and kerf "
-	      "does not change the pool of a\n  running kernel: reboot the "
-	      "host to start over, then fix the cause and run 'kerf init'\n"
+	fputs("  A baseline cannot be written while a pool exists: fix the "
+	      "cause and complete the pool\n  with 'kerf apply FILE', or "
+	      "reboot the host to start over and run 'kerf init'\n"
 	      "  again. 'kerf show' shows the partial pool.\n", stderr);
 out:
 	diags_free(&d);
@@ -199,7 +199,7 @@ out:
 }
 
 /* Write the validated baseline to the kernel (kernel.md §2). */
-static int init_apply(struct kerf_ctx *ctx, struct vrun *v)
+static int init_apply(struct kerf_ctx *ctx, struct vrun *v, const char *input)
 {
 	struct kport kp;
 	struct kerf_lock lk = {.fd = -1};
@@ -258,9 +258,10 @@ static int init_apply(struct kerf_ctx *ctx, struct vrun *v)
 		kerf_error("the kernel already has a different pool; a "
 			   "baseline can be written only once");
 		fputs(sb.buf, stderr);
-		fputs("  kerf does not change the pool of a running kernel; to "
-		      "use this baseline, reboot the host\n  and run 'kerf "
-		      "init' again.\n", stderr);
+		fprintf(stderr, "  Change the pool with 'kerf apply %s': it "
+				"moves CPUs, memory and devices\n  through "
+				"/resources overlays.\n",
+			input ? input : "FILE");
 		sb_free(&sb);
 		ret = KERF_EXIT_INVALID;
 		goto out;
@@ -574,9 +575,10 @@ static int init_main(struct kerf_ctx *ctx, int argc, char **argv, char *tmp)
 	emit_close_object(e);
 	emit_free(e);
 	free(a.disabled);
-	if (ok && !a.dry_run && !a.report) {
+	if (ok && !a.dry_run) {
+		/* --report: the report, then the apply lines */
 		fflush(stdout);
-		ret = init_apply(ctx, &v);
+		ret = init_apply(ctx, &v, a.cpus ? NULL : a.input);
 		vrun_free(&v);
 		return ret;
 	}

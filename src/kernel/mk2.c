@@ -194,20 +194,28 @@ static bool encode_cpus(const struct mk_model *m, const struct host_info *host,
 	return ok;
 }
 
-static void encode_memory(const struct mk_model *m, struct dt_node *res)
+static void push_req(struct mk2_chunk **out, size_t *n, uint64_t size,
+		     int64_t numa)
+{
+	*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+	(*out)[*n].base = 0;
+	(*out)[*n].size = size;
+	(*out)[*n].numa = numa;
+	(*n)++;
+}
+
+size_t mk2_pool_requests(const struct mk_model *m, struct mk2_chunk **out)
 {
 	const struct mk_topology *tp = &m->topo;
 	uint64_t base, end;
-	unsigned int k = 0;
-	size_t i;
+	size_t i, n = 0;
 
+	*out = NULL;
 	if (mk_pool_range(m, &base, &end) && tp->nnodes) {
 		/* one request per NUMA node the pool range overlaps */
 		for (i = 0; i < tp->nnodes; i++) {
 			const struct mk_numa_node *nd = &tp->nodes[i];
 			uint64_t lo, hi;
-			char name[32];
-			struct dt_node *mn;
 
 			if (!nd->has_mem)
 				continue;
@@ -217,25 +225,32 @@ static void encode_memory(const struct mk_model *m, struct dt_node *res)
 				     : end;
 			if (lo >= hi)
 				continue;
-			snprintf(name, sizeof(name), "memory@%u", k++);
-			mn = add_node(res, name);
-			add_u64s(mn, "size", &(uint64_t){hi - lo}, 1);
-			add_u32(mn, "numa-node-id", nd->id);
+			push_req(out, &n, hi - lo, nd->id);
 		}
-		if (k)
-			return;
+		if (n)
+			return n;
 	}
-	for (i = 0; i < m->mem.npool; i++) {
-		const struct mk_range *r = &m->mem.pool[i];
+	for (i = 0; i < m->mem.npool; i++)
+		push_req(out, &n, m->mem.pool[i].size, m->mem.pool[i].numa);
+	return n;
+}
+
+static void encode_memory(const struct mk_model *m, struct dt_node *res)
+{
+	struct mk2_chunk *req;
+	size_t n = mk2_pool_requests(m, &req), i;
+
+	for (i = 0; i < n; i++) {
 		char name[32];
 		struct dt_node *mn;
 
-		snprintf(name, sizeof(name), "memory@%u", k++);
+		snprintf(name, sizeof(name), "memory@%zu", i);
 		mn = add_node(res, name);
-		add_u64s(mn, "size", &r->size, 1);
-		if (r->numa >= 0)
-			add_u32(mn, "numa-node-id", (uint32_t)r->numa);
+		add_u64s(mn, "size", &req[i].size, 1);
+		if (req[i].numa >= 0)
+			add_u32(mn, "numa-node-id", (uint32_t)req[i].numa);
 	}
+	free(req);
 }
 
 static bool pci_function(struct dt_node *devs, const char *name,
@@ -634,7 +649,8 @@ static const char *const op_node[] = {
 	[MK2_DEV_REMOVE] = "device-remove", [MK2_DEV_ADD] = "device-add",
 };
 
-static int sw_items(void *fdt, const struct mk2_item *it, size_t n)
+static int sw_items(void *fdt, const struct mk2_item *it, size_t n,
+		    bool pool)
 {
 	size_t i;
 	int err = 0;
@@ -647,9 +663,18 @@ static int sw_items(void *fdt, const struct mk2_item *it, size_t n)
 		switch (it[i].op) {
 		case MK2_MEM_REMOVE:
 		case MK2_MEM_ADD:
-			snprintf(nm, sizeof(nm), "memory@%" PRIx64, it[i].a);
-			err = err ?: fdt_begin_node(fdt, nm);
-			err = err ?: sw_reg(fdt, it[i].a, it[i].b);
+			if (pool && it[i].op == MK2_MEM_ADD) {
+				/* the pool grows by a size; the kernel
+				 * picks the address */
+				snprintf(nm, sizeof(nm), "memory@%zx", i);
+				err = err ?: fdt_begin_node(fdt, nm);
+				err = err ?: sw_u64(fdt, "size", it[i].b);
+			} else {
+				snprintf(nm, sizeof(nm), "memory@%" PRIx64,
+					 it[i].a);
+				err = err ?: fdt_begin_node(fdt, nm);
+				err = err ?: sw_reg(fdt, it[i].a, it[i].b);
+			}
 			if (it[i].op == MK2_MEM_ADD && it[i].numa >= 0)
 				err = err ?: fdt_property_u32(
 						      fdt, "numa-node-id",
@@ -746,13 +771,14 @@ static void *build_blob(const char *name, const struct mk2_create *c,
 		err = err ?: fdt_end_node(fdt);
 	}
 	if (n) {
-		char *target = xasprintf("/instances/%s", name);
+		char *target = name ? xasprintf("/instances/%s", name)
+				    : xstrdup("/resources");
 
 		snprintf(fn, sizeof(fn), "fragment@%x", frag++);
 		err = err ?: fdt_begin_node(fdt, fn);
 		err = err ?: fdt_property_string(fdt, "target-path", target);
 		err = err ?: fdt_begin_node(fdt, "__overlay__");
-		err = err ?: sw_items(fdt, items, n);
+		err = err ?: sw_items(fdt, items, n, !name);
 		err = err ?: fdt_end_node(fdt);
 		err = err ?: fdt_end_node(fdt);
 		free(target);
@@ -864,6 +890,13 @@ int mk2_delta_blobs(const char *name, const struct mk2_item *items,
 {
 	memset(out, 0, sizeof(*out));
 	return delta_rest(name, items, nitems, out);
+}
+
+int mk2_pool_blobs(const struct mk2_item *items, size_t nitems,
+		   struct mk2_blobs *out)
+{
+	memset(out, 0, sizeof(*out));
+	return delta_rest(NULL, items, nitems, out);
 }
 
 int mk2_remove_blob(const char *name, struct mk2_blobs *out)

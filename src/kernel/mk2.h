@@ -41,6 +41,13 @@ struct mk2_chunk {
 };
 
 /*
+ * The memory requests the baseline of m makes (kernel.md §2): one per
+ * NUMA node the declared pool range overlaps, else one per pool range
+ * (numa -1 when none is known); base is 0.  Caller frees *out.
+ */
+size_t mk2_pool_requests(const struct mk_model *m, struct mk2_chunk **out);
+
+/*
  * What kerf needs of a pool tree or an instance tree.  Lists the kernel
  * omits when empty read as empty.  PCI functions are rebuilt from the host
  * bridge nodes ("DDDD:BB:SS.F"), with their /aliases name if any.
@@ -135,6 +142,14 @@ int mk2_delta_blobs(const char *name, const struct mk2_item *items,
  * 0 with *name (caller frees), -ENOENT if it creates none, -EBADMSG.
  */
 int mk2_overlay_created(const void *blob, size_t len, char **name);
+/*
+ * A change of the pool (target /resources), split as needed.  items
+ * sorted by op: MK2_MEM_ADD grows the pool by b bytes (numa, or -1: any
+ * node; the kernel picks the address), MK2_MEM_REMOVE names a whole chunk
+ * (a = base, b = size), CPUs by physical id, devices by pci-id.
+ */
+int mk2_pool_blobs(const struct mk2_item *items, size_t nitems,
+		   struct mk2_blobs *out);
 /* instance-remove (target /instances); one blob. */
 int mk2_remove_blob(const char *name, struct mk2_blobs *out);
 

@@ -212,26 +212,11 @@ int mkfs_mount(const struct kport *kp, struct diags *d)
 
 int mkfs_require(const struct kport *kp, struct diags *d)
 {
-	bool mounted;
-	int ret;
-
-	ret = mkfs_present(kp, d);
-	if (ret)
-		return ret;
-	ret = mkfs_is_mounted(kp, &mounted, d);
-	if (ret)
-		return ret;
-	if (!mounted) {
-		char *path = kp_path(kp, KP_MKFS);
-
-		kp_err(d, "the multikernel file system is not mounted on %s",
-		       path);
-		kp_hint(d, "Run 'kerf init' first (it mounts it and writes "
-			"the baseline).");
-		free(path);
-		return -ENOTCONN;
-	}
-	return 0;
+	/*
+	 * Every command mounts it like init does (kernel.md §2): present
+	 * but not mounted is a fresh boot, not an error.
+	 */
+	return mkfs_mount(kp, d);
 }
 
 /* ---- reading blobs ------------------------------------------------------- */

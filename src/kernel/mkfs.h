@@ -55,7 +55,10 @@ int mkfs_present(const struct kport *kp, struct diags *d);
 int mkfs_is_mounted(const struct kport *kp, bool *mounted, struct diags *d);
 /* Mount it unless proc/mounts shows it mounted (kerf init). */
 int mkfs_mount(const struct kport *kp, struct diags *d);
-/* Present and mounted; otherwise an error that says to run 'kerf init'. */
+/*
+ * Present and mounted, mounting it if needed (every command does, like
+ * init); -ENODEV when the kernel lacks the feature.
+ */
 int mkfs_require(const struct kport *kp, struct diags *d);
 
 /* Parse proc/mounts text: is a multikernel fs mounted at mountpoint? */

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/host.h"
 #include "model/size.h"
+#include "plan/pool.h"
 
 void plan_update_init(struct plan_update *u)
 {
@@ -521,6 +523,8 @@ static int step_rank(enum plan_step_kind k)
 	case PLAN_SHRINK: return 1;
 	case PLAN_CREATE: return 2;
 	case PLAN_GROW: return 3;
+	case PLAN_POOL_GROW: return -1;
+	case PLAN_POOL_SHRINK: return 5;
 	}
 	return 4;
 }
@@ -1103,14 +1107,14 @@ out:
 	return ret;
 }
 
-int plan_apply(const struct kport *kp, struct kstate *st,
-	       const struct mk_model *file, bool prune, const char *arrow,
-	       struct plan_apply *out, char *err, size_t errlen)
+static int plan_instances(const struct kport *kp, struct kstate *st,
+			  const struct mk_model *file, bool prune,
+			  const char *arrow, struct plan_apply *out, char *err,
+			  size_t errlen)
 {
 	size_t i, k;
 	int ret;
 
-	memset(out, 0, sizeof(*out));
 	/* deletes first: what they free, the others may use */
 	for (i = 0; i < st->ninst;) {
 		const struct kstate_inst *ki = &st->inst[i];
@@ -1170,6 +1174,580 @@ int plan_apply(const struct kport *kp, struct kstate *st,
 		if (ret)
 			return ret;
 	}
-	plan_steps_sort(out->steps, out->nsteps);
 	return 0;
+}
+
+/* ---- the pool --------------------------------------------------------- */
+
+/* The instance with memory in [base, base+size), or NULL. */
+static const char *chunk_user(const struct kstate *st, uint64_t base,
+			      uint64_t size)
+{
+	size_t i, k;
+
+	for (i = 0; i < st->ninst; i++)
+		for (k = 0; k < st->inst[i].nregions; k++) {
+			const struct kstate_region *r = &st->inst[i].regions[k];
+
+			if (r->base < base + size && base < r->base + r->size)
+				return st->inst[i].name;
+		}
+	return NULL;
+}
+
+struct fn_list {
+	struct plan_pool_fn *v;
+	size_t n;
+	char **owned;
+	size_t nowned;
+};
+
+static void fn_push(struct fn_list *l, char *name, char *bdf)
+{
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->owned = xrealloc(l->owned, (l->nowned + 2) * sizeof(*l->owned));
+	l->owned[l->nowned++] = name;
+	l->owned[l->nowned++] = bdf;
+	l->v[l->n].name = name;
+	l->v[l->n].bdf = bdf;
+	l->n++;
+}
+
+static void fn_list_free(struct fn_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nowned; i++)
+		free(l->owned[i]);
+	free(l->owned);
+	free(l->v);
+}
+
+/* The PCI functions the baseline of m puts in the pool (kernel.md §2). */
+static int want_functions(const struct mk_model *m,
+			  const struct host_info *host, struct fn_list *l,
+			  char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < m->ndevices; i++) {
+		const struct mk_device *x = &m->devices[i];
+		const struct host_pci *hp;
+
+		if (!x->pci_id || x->kind == MK_DEV_NVME)
+			continue;
+		if (x->kind != MK_DEV_SRIOV) {
+			fn_push(l, xstrdup(x->name), xstrdup(x->pci_id));
+			continue;
+		}
+		hp = host ? host_pci_find(host, x->pci_id) : NULL;
+		cpuset_for_each(&x->vf_available, vf)
+		{
+			if (!hp || (size_t)vf >= hp->nvirtfn ||
+			    !hp->virtfn[vf]) {
+				snprintf(err, errlen,
+					 "the PCI address of %s_vf%u (VF %u "
+					 "of %s) is unknown: the host has no "
+					 "virtfn%u link for it",
+					 x->name, (uint32_t)vf, (uint32_t)vf,
+					 x->pci_id, (uint32_t)vf);
+				return -EINVAL;
+			}
+			fn_push(l, xasprintf("%s_vf%u", x->name, (uint32_t)vf),
+				xstrdup(hp->virtfn[vf]));
+		}
+	}
+	return 0;
+}
+
+/* A name for a pool function: the file's, the inventory's, the address. */
+static char *fn_name(const struct kstate *st, const struct host_info *host,
+		     const struct fn_list *want, const char *bdf)
+{
+	const struct mk_model *m = &st->model;
+	size_t i, k;
+
+	for (i = 0; i < want->n; i++)
+		if (!strcasecmp(want->v[i].bdf, bdf))
+			return xstrdup(want->v[i].name);
+	for (i = 0; i < m->ndevices; i++) {
+		const struct mk_device *x = &m->devices[i];
+		const struct host_pci *hp;
+
+		if (!x->pci_id)
+			continue;
+		if (!strcasecmp(x->pci_id, bdf))
+			return xstrdup(x->name);
+		hp = host ? host_pci_find(host, x->pci_id) : NULL;
+		for (k = 0; hp && k < hp->nvirtfn; k++)
+			if (hp->virtfn[k] && !strcasecmp(hp->virtfn[k], bdf))
+				return xasprintf("%s_vf%zu", x->name, k);
+	}
+	return xstrdup(bdf);
+}
+
+static int pool_compute(const struct kport *kp, const struct kstate *st,
+			const struct mk_model *file, struct plan_pool *pp,
+			char *err, size_t errlen)
+{
+	const struct mk_memory *mem = &st->model.mem;
+	struct plan_pool_in in;
+	struct plan_pool_chunk *chunks;
+	struct fn_list want = {0}, have = {0};
+	struct mk2_chunk *req = NULL;
+	struct host_info host;
+	bool have_host;
+	size_t i, k;
+	int ret;
+
+	plan_pool_init(pp);
+	have_host = host_read(kp->sysroot ? kp->sysroot : "/", &host) == 0;
+	ret = want_functions(file, have_host ? &host : NULL, &want, err,
+			     errlen);
+	if (ret)
+		goto out;
+	for (i = 0; i < st->npool_pci; i++)
+		fn_push(&have, fn_name(st, have_host ? &host : NULL, &want,
+				       st->pool_pci[i]),
+			xstrdup(st->pool_pci[i]));
+	for (i = 0; i < st->ninst; i++)
+		for (k = 0; k < st->inst[i].ndevs; k++)
+			if (st->inst[i].devs[k].pci_id)
+				fn_push(&have,
+					xstrdup(st->inst[i].devs[k].name),
+					xstrdup(st->inst[i].devs[k].pci_id));
+	chunks = xzalloc((mem->npool + 1) * sizeof(*chunks));
+	for (i = 0; i < mem->npool; i++) {
+		chunks[i].base = mem->pool[i].base;
+		chunks[i].size = mem->pool[i].size;
+		chunks[i].numa = mem->pool[i].numa;
+		chunks[i].user = chunk_user(st, chunks[i].base,
+					    chunks[i].size);
+	}
+	memset(&in, 0, sizeof(in));
+	in.want_cpus = &file->cpus.available;
+	in.have_cpus = &st->pool_cpus;
+	in.nwant_mem = mk2_pool_requests(file, &req);
+	in.want_mem = req;
+	in.chunks = chunks;
+	in.nchunks = mem->npool;
+	in.want_fn = want.v;
+	in.nwant_fn = want.n;
+	in.have_fn = have.v;
+	in.nhave_fn = have.n;
+	ret = plan_pool_diff(&in, pp, err, errlen);
+	free(chunks);
+	free(req);
+out:
+	fn_list_free(&want);
+	fn_list_free(&have);
+	if (have_host)
+		host_free(&host);
+	return ret;
+}
+
+int plan_pool_differs(const struct kport *kp, const struct kstate *st,
+		      const struct mk_model *file, bool *differs, char *err,
+		      size_t errlen)
+{
+	struct plan_pool pp;
+	int ret;
+
+	*differs = false;
+	if (!file->cpus.present || !file->mem.present)
+		return 0;
+	ret = pool_compute(kp, st, file, &pp, err, errlen);
+	*differs = ret == -EBUSY || !plan_pool_empty(&pp);
+	plan_pool_free(&pp);
+	return ret == -EBUSY ? 0 : ret;
+}
+
+/*
+ * Where the kernel will likely put size bytes on node numa: it allocates
+ * top-down, so right below the lowest chunk of that node; else at the top
+ * of the node's memory; else above every chunk.  Only for the plan.
+ */
+static uint64_t predict_base(const struct mk_model *m, uint64_t size,
+			     int64_t numa)
+{
+	const struct mk_memory *mem = &m->mem;
+	uint64_t low = UINT64_MAX, top = 0, base;
+	size_t i;
+	int nd;
+
+	for (i = 0; i < mem->npool; i++) {
+		if (mem->pool[i].base + mem->pool[i].size > top)
+			top = mem->pool[i].base + mem->pool[i].size;
+		if ((numa < 0 || mem->pool[i].numa == numa) &&
+		    mem->pool[i].base < low)
+			low = mem->pool[i].base;
+	}
+	if (low != UINT64_MAX && low >= size)
+		base = low - size;
+	else if (numa >= 0 && (nd = mk_numa_find(m, (uint32_t)numa)) >= 0 &&
+		 m->topo.nodes[nd].has_mem &&
+		 m->topo.nodes[nd].mem_size >= size)
+		base = m->topo.nodes[nd].mem_base + m->topo.nodes[nd].mem_size -
+		       size;
+	else
+		base = top;
+	base &= ~(uint64_t)(MK_PAGE_SIZE - 1);
+	for (i = 0; i < mem->npool; i++)
+		if (mem->pool[i].base < base + size &&
+		    base < mem->pool[i].base + mem->pool[i].size)
+			return top;
+	return base;
+}
+
+static void fix_chunk_refs(struct kstate *st)
+{
+	const struct mk_memory *mem = &st->model.mem;
+	size_t i, k, c;
+
+	for (i = 0; i < st->ninst; i++)
+		for (k = 0; k < st->inst[i].nregions; k++) {
+			struct kstate_region *r = &st->inst[i].regions[k];
+
+			r->chunk = -1;
+			for (c = 0; c < mem->npool; c++)
+				if (r->base >= mem->pool[c].base &&
+				    r->base - mem->pool[c].base <
+					    mem->pool[c].size)
+					r->chunk = (long)c;
+		}
+}
+
+static bool pci_listed(char **v, size_t n, const char *bdf, size_t *at)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcasecmp(v[i], bdf)) {
+			if (at)
+				*at = i;
+			return true;
+		}
+	return false;
+}
+
+/* The state as the pool steps leave it (before instances are planned). */
+static void pool_state(struct kstate *st, const struct plan_pool *pp)
+{
+	struct mk_model *m = &st->model;
+	struct mk_memory *mem = &m->mem;
+	uint64_t end = 0;
+	size_t i, k;
+
+	cpuset_or(&st->pool_cpus, &pp->cpu_add);
+	cpuset_andnot(&st->pool_cpus, &pp->cpu_rm);
+	cpuset_copy(&m->cpus.available, &st->pool_cpus);
+	for (i = 0; i < pp->nmem_rm; i++)
+		for (k = 0; k < mem->npool; k++)
+			if (mem->pool[k].base == pp->mem_rm[i].base &&
+			    mem->pool[k].size == pp->mem_rm[i].size) {
+				memmove(&mem->pool[k], &mem->pool[k + 1],
+					(mem->npool - k - 1) *
+						sizeof(*mem->pool));
+				mem->npool--;
+				break;
+			}
+	for (i = 0; i < pp->nmem_add; i++) {
+		struct mk_range *r;
+		uint64_t base = predict_base(m, pp->mem_add[i].size,
+					     pp->mem_add[i].numa);
+
+		mem->pool = xrealloc(mem->pool,
+				     (mem->npool + 1) * sizeof(*mem->pool));
+		r = &mem->pool[mem->npool++];
+		memset(r, 0, sizeof(*r));
+		r->base = base;
+		r->size = pp->mem_add[i].size;
+		r->has_base = true;
+		r->numa = pp->mem_add[i].numa;
+	}
+	mem->pool_bytes = 0;
+	for (i = 0; i < mem->npool; i++) {
+		mem->pool_bytes += mem->pool[i].size;
+		if (mem->pool[i].base + mem->pool[i].size > end)
+			end = mem->pool[i].base + mem->pool[i].size;
+	}
+	if (!mem->has_total || end > mem->total) {
+		mem->total = end;
+		mem->has_total = true;
+	}
+	fix_chunk_refs(st);
+	for (i = 0; i < pp->nfn_add; i++) {
+		st->pool_pci = xrealloc(st->pool_pci,
+					(st->npool_pci + 1) * sizeof(char *));
+		st->pool_pci[st->npool_pci++] = xstrdup(pp->fn_add[i].bdf);
+	}
+	for (i = 0; i < pp->nfn_rm; i++)
+		if (pci_listed(st->pool_pci, st->npool_pci, pp->fn_rm[i].bdf,
+			       &k)) {
+			free(st->pool_pci[k]);
+			memmove(&st->pool_pci[k], &st->pool_pci[k + 1],
+				(st->npool_pci - k - 1) * sizeof(char *));
+			st->npool_pci--;
+		}
+}
+
+/* What leaves the pool must be free in the resulting state. */
+static int pool_busy(const struct kstate *st, const struct plan_pool *pp,
+		     char *err, size_t errlen)
+{
+	const struct mk_model *m = &st->model;
+	size_t i, k, j;
+
+	cpuset_for_each(&pp->cpu_rm, c)
+	{
+		for (i = 0; i < m->ninstances && i < st->ninst; i++) {
+			if (!cpuset_has(&m->instances[i].cpus, (uint32_t)c))
+				continue;
+			snprintf(err, errlen,
+				 "cannot take CPU %u out of the pool: "
+				 "instance '%s' (id %d) uses it\n"
+				 "  Keep CPU %u available in the file, or "
+				 "give '%s' other CPUs first.",
+				 (uint32_t)c, st->inst[i].name,
+				 st->inst[i].id, (uint32_t)c,
+				 st->inst[i].name);
+			return -EBUSY;
+		}
+	}
+	for (j = 0; j < pp->nfn_rm; j++)
+		for (i = 0; i < st->ninst; i++)
+			for (k = 0; k < st->inst[i].ndevs; k++) {
+				const struct kstate_dev *d =
+					&st->inst[i].devs[k];
+
+				if (!d->pci_id ||
+				    strcasecmp(d->pci_id, pp->fn_rm[j].bdf))
+					continue;
+				snprintf(err, errlen,
+					 "cannot take %s (%s) out of the "
+					 "pool: instance '%s' (id %d) holds "
+					 "it\n  Keep it available in the "
+					 "file, or take it from '%s' first.",
+					 pp->fn_rm[j].name, pp->fn_rm[j].bdf,
+					 st->inst[i].name, st->inst[i].id,
+					 st->inst[i].name);
+				return -EBUSY;
+			}
+	return 0;
+}
+
+static int pool_step(struct plan_apply *out, enum plan_step_kind kind,
+		     struct mk2_item *items, size_t n, char *text,
+		     char *summary, char *err, size_t errlen)
+{
+	struct plan_step *sp = push_step(out, kind, "pool");
+
+	sp->text = text;
+	sp->summary = summary;
+	if (mk2_pool_blobs(items, n, &sp->blobs)) {
+		snprintf(err, errlen, "cannot encode the overlay for the pool");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int cpu_step(const struct kstate *st, struct plan_apply *out,
+		    const struct cpuset *cpus, bool add, char *err,
+		    size_t errlen)
+{
+	uint32_t n = cpuset_count(cpus), k = 0;
+	struct mk2_item *items;
+	char *l;
+	int ret;
+
+	if (!n)
+		return 0;
+	items = xzalloc(n * sizeof(*items));
+	cpuset_for_each(cpus, c)
+	{
+		items[k].op = add ? MK2_CPU_ADD : MK2_CPU_REMOVE;
+		items[k].numa = -1;
+		if (cpumap_phys(&st->map, (uint32_t)c, &items[k].a)) {
+			snprintf(err, errlen,
+				 "logical CPU %u has no known physical id "
+				 "[host-cpus]",
+				 (uint32_t)c);
+			free(items);
+			return -EINVAL;
+		}
+		k++;
+	}
+	l = cpuset_format(cpus);
+	ret = pool_step(out, add ? PLAN_POOL_GROW : PLAN_POOL_SHRINK, items,
+			n, xasprintf("%c pool: CPUs %s", add ? '+' : '-', l),
+			xasprintf("%s CPUs %s", add ? "added" : "removed", l),
+			err, errlen);
+	free(l);
+	free(items);
+	return ret;
+}
+
+static int fn_step(struct plan_apply *out, const struct plan_pool_fnc *f,
+		   size_t n, bool add, char *err, size_t errlen)
+{
+	struct mk2_item *items;
+	struct strbuf sb;
+	size_t i;
+	int ret;
+
+	if (!n)
+		return 0;
+	items = xzalloc(n * sizeof(*items));
+	sb_init(&sb);
+	for (i = 0; i < n; i++) {
+		items[i].op = add ? MK2_DEV_ADD : MK2_DEV_REMOVE;
+		items[i].numa = -1;
+		items[i].pci.name = f[i].name;
+		items[i].pci.pci_id = f[i].bdf;
+		sb_addf(&sb, "%s%s", i ? ", " : "", f[i].name);
+	}
+	ret = pool_step(out, add ? PLAN_POOL_GROW : PLAN_POOL_SHRINK, items,
+			n,
+			xasprintf("%c pool: device%s %s", add ? '+' : '-',
+				  n == 1 ? "" : "s", sb.buf),
+			xasprintf("%s device%s %s", add ? "added" : "removed",
+				  n == 1 ? "" : "s", sb.buf),
+			err, errlen);
+	sb_free(&sb);
+	free(items);
+	return ret;
+}
+
+static int pool_steps(const struct kstate *st, const struct plan_pool *pp,
+		      struct plan_apply *out, char *err, size_t errlen)
+{
+	char sz[32], node[32];
+	size_t i;
+	int ret;
+
+	/* grows: memory first (it needs no CPU), then CPUs, devices */
+	for (i = 0; i < pp->nmem_add; i++) {
+		struct mk2_item it = {.op = MK2_MEM_ADD,
+				      .b = pp->mem_add[i].size,
+				      .numa = pp->mem_add[i].numa};
+
+		size_format(sz, sizeof(sz), it.b, SIZE_IEC);
+		node[0] = '\0';
+		if (it.numa >= 0)
+			snprintf(node, sizeof(node), " on node %" PRId64,
+				 it.numa);
+		ret = pool_step(out, PLAN_POOL_GROW, &it, 1,
+				xasprintf("+ pool: memory %s%s", sz, node),
+				xasprintf("added %s of memory%s", sz, node),
+				err, errlen);
+		if (ret)
+			return ret;
+		out->steps[out->nsteps - 1].pool_mem = true;
+	}
+	ret = cpu_step(st, out, &pp->cpu_add, true, err, errlen);
+	ret = ret ?: fn_step(out, pp->fn_add, pp->nfn_add, true, err, errlen);
+	/* shrinks: CPUs and devices, then memory (the chunk with the host's
+	 * park area can go only once the pool has no CPU) */
+	ret = ret ?: cpu_step(st, out, &pp->cpu_rm, false, err, errlen);
+	ret = ret ?: fn_step(out, pp->fn_rm, pp->nfn_rm, false, err, errlen);
+	for (i = 0; !ret && i < pp->nmem_rm; i++) {
+		const struct mk2_chunk *c = &pp->mem_rm[i];
+		struct mk2_item it = {.op = MK2_MEM_REMOVE,
+				      .a = c->base,
+				      .b = c->size,
+				      .numa = -1};
+		char *desc;
+
+		size_format(sz, sizeof(sz), c->size, SIZE_IEC);
+		node[0] = '\0';
+		if (c->numa >= 0)
+			snprintf(node, sizeof(node), ", node %" PRId64,
+				 c->numa);
+		desc = xasprintf("memory chunk 0x%" PRIx64 "-0x%" PRIx64
+				 " (%s%s)",
+				 c->base, c->base + c->size - 1, sz, node);
+		ret = pool_step(out, PLAN_POOL_SHRINK, &it, 1,
+				xasprintf("- pool: %s", desc),
+				xasprintf("removed %s", desc), err, errlen);
+		free(desc);
+	}
+	return ret;
+}
+
+/*
+ * VF references of the live state that no instance uses any more (the
+ * instance was deleted): the checks would hold them against the new
+ * inventory, where that VF may be the host's now.
+ */
+static void drop_unused_devrefs(struct mk_model *m)
+{
+	long *map = xzalloc((m->ndevrefs + 1) * sizeof(*map));
+	bool *used = xzalloc((m->ndevrefs + 1) * sizeof(*used));
+	size_t i, k, n = 0;
+
+	for (i = 0; i < m->ninstances; i++)
+		for (k = 0; k < m->instances[i].ndevs; k++) {
+			const struct mk_inst_dev *d = &m->instances[i].devs[k];
+
+			if (d->kind == MK_REF_DEVREF && d->index >= 0 &&
+			    (size_t)d->index < m->ndevrefs)
+				used[d->index] = true;
+		}
+	for (i = 0; i < m->ndevrefs; i++) {
+		if (!used[i]) {
+			free(m->devrefs[i].name);
+			free(m->devrefs[i].parent_ref);
+			map[i] = -1;
+			continue;
+		}
+		map[i] = (long)n;
+		m->devrefs[n++] = m->devrefs[i];
+	}
+	m->ndevrefs = n;
+	for (i = 0; i < m->ninstances; i++)
+		for (k = 0; k < m->instances[i].ndevs; k++) {
+			struct mk_inst_dev *d = &m->instances[i].devs[k];
+
+			if (d->kind == MK_REF_DEVREF && d->index >= 0)
+				d->index = (int)map[d->index];
+		}
+	free(map);
+	free(used);
+}
+
+int plan_apply(const struct kport *kp, struct kstate *st,
+	       const struct mk_model *file, bool prune, const char *arrow,
+	       struct plan_apply *out, char *err, size_t errlen)
+{
+	bool pool = file->cpus.present && file->mem.present;
+	struct plan_pool pp;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	plan_pool_init(&pp);
+	if (pool) {
+		ret = pool_compute(kp, st, file, &pp, err, errlen);
+		if (ret)
+			goto out;
+		pool_state(st, &pp);
+	}
+	ret = plan_instances(kp, st, file, prune, arrow, out, err, errlen);
+	if (ret)
+		goto out;
+	if (pool) {
+		drop_unused_devrefs(&st->model);
+		ret = pool_busy(st, &pp, err, errlen);
+		ret = ret ?: pool_steps(st, &pp, out, err, errlen);
+		if (ret)
+			goto out;
+		/* the pool's free CPUs in the resulting state */
+		cpuset_copy(&st->pool_free, &st->pool_cpus);
+		for (size_t i = 0; i < st->model.ninstances; i++)
+			cpuset_andnot(&st->pool_free,
+				      &st->model.instances[i].cpus);
+	}
+	plan_steps_sort(out->steps, out->nsteps);
+out:
+	plan_pool_free(&pp);
+	return ret;
 }

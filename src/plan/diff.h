@@ -99,6 +99,8 @@ enum plan_step_kind {
 	PLAN_SHRINK,	/* an update that only gives resources back */
 	PLAN_CREATE,
 	PLAN_GROW,	/* an update that takes resources (or both) */
+	PLAN_POOL_GROW,	/* the pool takes from the host (runs first) */
+	PLAN_POOL_SHRINK, /* the pool gives back to the host (runs last) */
 };
 
 struct plan_step {
@@ -108,12 +110,16 @@ struct plan_step {
 	int id;		/* instance id (created: the id kerf chose) */
 	struct mk2_blobs blobs;
 	struct plan_snap snap;	/* updates: what the instance had */
-	char *summary;	/* updates: "CPUs 4-7 → 4-9" */
+	char *summary;	/* updates: "CPUs 4-7 → 4-9"; pool: "added CPUs
+			 * 2-3" */
+	bool pool_mem;	/* a pool step that adds memory */
 };
 
 /*
- * Safe order of steps: deletes, then shrinks, then creates, then grows
- * (what frees resources before what takes them); stable within a kind.
+ * Safe order of steps: pool grows, deletes, shrinks, creates, grows, pool
+ * shrinks (what frees resources before what takes them; the pool grows
+ * before instances need it and shrinks after they gave it back); stable
+ * within a kind.
  */
 void plan_steps_sort(struct plan_step *s, size_t n);
 
@@ -127,13 +133,26 @@ struct plan_apply {
 void plan_apply_free(struct plan_apply *p);
 
 /*
- * Plan the steps that make the live state st match the instances of the
- * full-system model file (prune: delete live instances the file lacks).
- * st becomes the resulting state (validate it before applying).  0, or
- * -EINVAL / -EBUSY / -ENOSPC with the reason in err (kerf's refusal).
+ * Plan the steps that make the live state st match the full-system model
+ * file: its pool (CPUs, memory per NUMA node, PCI functions; /resources
+ * overlays) and its instances (prune: delete live instances the file
+ * lacks).  st becomes the resulting state (validate it before applying);
+ * memory the pool grows by is placed where the kernel would likely put
+ * it, so a plan with pool_mem steps is planned again once they ran.  0,
+ * or -EINVAL / -EBUSY / -ENOSPC with the reason in err (kerf's refusal;
+ * err may hold several lines).
  */
 int plan_apply(const struct kport *kp, struct kstate *st,
 	       const struct mk_model *file, bool prune, const char *arrow,
 	       struct plan_apply *out, char *err, size_t errlen);
+
+/*
+ * Does the pool of file differ from the live one?  (Then the file's
+ * description of the host becomes the inventory.)  -errno with the reason
+ * in err when it cannot be compared.
+ */
+int plan_pool_differs(const struct kport *kp, const struct kstate *st,
+		      const struct mk_model *file, bool *differs, char *err,
+		      size_t errlen);
 
 #endif

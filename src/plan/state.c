@@ -62,11 +62,12 @@ void kstate_free(struct kstate *st)
 }
 
 /* The saved host description, if init left one (and it still reads). */
-static void load_baseline(const struct kport *kp, struct kstate *st)
+static void load_baseline(const struct kport *kp, struct kstate *st,
+			  const char *desc)
 {
 	struct findings f;
 	struct diags d;
-	char *path = kp_path(kp, KSTATE_BASELINE_FILE);
+	char *path = desc ? xstrdup(desc) : kp_path(kp, KSTATE_BASELINE_FILE);
 
 	diags_init(&d);
 	findings_init(&f);
@@ -403,6 +404,12 @@ static void state_positions(struct kstate *st)
 
 int kstate_read(const struct kport *kp, struct kstate *st, struct diags *d)
 {
+	return kstate_read_desc(kp, st, NULL, d);
+}
+
+int kstate_read_desc(const struct kport *kp, struct kstate *st,
+		     const char *desc, struct diags *d)
+{
 	struct mkfs_instances list = {0};
 	struct mk2_readback rb;
 	struct mk_iomem io;
@@ -426,7 +433,7 @@ int kstate_read(const struct kport *kp, struct kstate *st, struct diags *d)
 		return ret;
 	}
 	st->initialized = rb.nchunks > 0;
-	load_baseline(kp, st);
+	load_baseline(kp, st, desc);
 	ret = cpumap_resolve(kp,
 			     st->have_baseline && st->model.cpus.nphys
 				     ? st->model.cpus.phys

@@ -102,6 +102,13 @@ void kstate_free(struct kstate *st);
  * files vanish while being read (a concurrent delete) are skipped.
  */
 int kstate_read(const struct kport *kp, struct kstate *st, struct diags *d);
+/*
+ * The same, with the host described by the file desc (a baseline without
+ * instances) instead of the saved description: the state a pool change
+ * of kerf apply leads to is planned on the description it will save.
+ */
+int kstate_read_desc(const struct kport *kp, struct kstate *st,
+		     const char *desc, struct diags *d);
 
 /* Index of the instance named name / with that id, or -1. */
 long kstate_find(const struct kstate *st, const char *name);

@@ -31,7 +31,7 @@ t_init_twice() {
 	kerf init --input="$EXAMPLES/minimal.dts"
 	expect_rc 1
 	expect_err "different pool"
-	expect_err "reboot the host"
+	expect_err "kerf apply $EXAMPLES/minimal.dts"
 }
 
 t_init_dry_run_changes_nothing() {

@@ -19,6 +19,7 @@
 #include "dt/dt.h"
 #include "plan/alloc.h"
 #include "plan/diff.h"
+#include "plan/pool.h"
 
 /*
  * 16 CPUs, SMT pairs (2n, 2n+1), node 0 = 0-7, node 1 = 8-15; CPUs 0-1
@@ -593,6 +594,194 @@ static void test_update_summary(void **state)
 	plan_update_free(&u);
 }
 
+#define GIB (1ull << 30)
+
+static void test_pool_diff_grow(void **state)
+{
+	struct cpuset want, have;
+	struct cpuset_error ce;
+	struct mk2_chunk req[] = {{0, 7 * GIB, 0}, {0, 8 * GIB, 1}};
+	struct plan_pool_chunk ch[] = {
+		{0x700000000ull, 6 * GIB, 0, NULL},
+		{0xe80000000ull, 8 * GIB, 1, "web"},
+	};
+	struct plan_pool_fn wf[] = {{"eth0_vf0", "0000:01:02.0"},
+				    {"eth0_vf1", "0000:01:02.1"}};
+	struct plan_pool_fn hf[] = {{"eth0_vf1", "0000:01:02.1"},
+				    {"eth0_vf7", "0000:01:02.7"}};
+	struct plan_pool_in in = {0};
+	struct plan_pool p;
+	char err[1024] = "", *l;
+
+	(void)state;
+	cpuset_init(&want);
+	cpuset_init(&have);
+	assert_int_equal(cpuset_parse(&want, "2-27", &ce), 0);
+	assert_int_equal(cpuset_parse(&have, "4-31", &ce), 0);
+	in.want_cpus = &want;
+	in.have_cpus = &have;
+	in.want_mem = req;
+	in.nwant_mem = ARRAY_SIZE(req);
+	in.chunks = ch;
+	in.nchunks = ARRAY_SIZE(ch);
+	in.want_fn = wf;
+	in.nwant_fn = ARRAY_SIZE(wf);
+	in.have_fn = hf;
+	in.nhave_fn = ARRAY_SIZE(hf);
+	assert_int_equal(plan_pool_diff(&in, &p, err, sizeof(err)), 0);
+	l = cpuset_format(&p.cpu_add);
+	assert_string_equal(l, "2-3");
+	free(l);
+	l = cpuset_format(&p.cpu_rm);
+	assert_string_equal(l, "28-31");
+	free(l);
+	/* node 0 grows by 1 GiB; node 1 is as wanted (in use or not) */
+	assert_int_equal(p.nmem_add, 1);
+	assert_int_equal(p.mem_add[0].size, GIB);
+	assert_int_equal(p.mem_add[0].numa, 0);
+	assert_int_equal(p.nmem_rm, 0);
+	assert_int_equal(p.nfn_add, 1);
+	assert_string_equal(p.fn_add[0].name, "eth0_vf0");
+	assert_int_equal(p.nfn_rm, 1);
+	assert_string_equal(p.fn_rm[0].bdf, "0000:01:02.7");
+	assert_false(plan_pool_empty(&p));
+	plan_pool_free(&p);
+	/* identical: nothing */
+	in.want_cpus = &have;
+	req[0].size = 6 * GIB;
+	in.have_fn = wf;
+	in.nhave_fn = ARRAY_SIZE(wf);
+	assert_int_equal(plan_pool_diff(&in, &p, err, sizeof(err)), 0);
+	assert_true(plan_pool_empty(&p));
+	plan_pool_free(&p);
+	cpuset_free(&want);
+	cpuset_free(&have);
+}
+
+static void test_pool_diff_shrink(void **state)
+{
+	struct cpuset cpus;
+	struct cpuset_error ce;
+	/* node 0: 6 GiB used, 1 GiB and 2 GiB free; node 1: 8 GiB free */
+	struct mk2_chunk req[] = {{0, 7 * GIB, 0}, {0, 8 * GIB, 1}};
+	struct plan_pool_chunk ch[] = {
+		{0x600000000ull, GIB, 0, NULL},
+		{0x640000000ull, 2 * GIB, 0, NULL},
+		{0x700000000ull, 6 * GIB, 0, "web"},
+		{0xe80000000ull, 8 * GIB, 1, NULL},
+	};
+	struct plan_pool_in in = {0};
+	struct plan_pool p;
+	char err[2048] = "";
+
+	(void)state;
+	cpuset_init(&cpus);
+	assert_int_equal(cpuset_parse(&cpus, "4-31", &ce), 0);
+	in.want_cpus = &cpus;
+	in.have_cpus = &cpus;
+	in.want_mem = req;
+	in.nwant_mem = ARRAY_SIZE(req);
+	in.chunks = ch;
+	in.nchunks = ARRAY_SIZE(ch);
+	/* 9 -> 7 GiB on node 0: exactly the free 2 GiB chunk */
+	assert_int_equal(plan_pool_diff(&in, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.nmem_rm, 1);
+	assert_int_equal(p.mem_rm[0].base, 0x640000000ull);
+	assert_int_equal(p.mem_rm[0].size, 2 * GIB);
+	assert_int_equal(p.mem_rm[0].numa, 0);
+	assert_int_equal(p.nmem_add, 0);
+	plan_pool_free(&p);
+	/* 9 -> 6 GiB: both free chunks */
+	req[0].size = 6 * GIB;
+	assert_int_equal(plan_pool_diff(&in, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.nmem_rm, 2);
+	plan_pool_free(&p);
+	/* 9 -> 7.5 GiB: part of a chunk; refused with what would work */
+	req[0].size = 7 * GIB + GIB / 2;
+	assert_int_equal(plan_pool_diff(&in, &p, err, sizeof(err)), -EBUSY);
+	assert_non_null(strstr(err, "cannot shrink the memory pool on node 0 "
+				    "from 9 GiB to 7.5 GiB"));
+	assert_non_null(strstr(err, "used by instance 'web'"));
+	assert_non_null(strstr(err, "0x600000000-0x63fffffff (1 GiB, node 0) "
+				    "free"));
+	assert_non_null(strstr(err, "What would work: a pool of 8 GiB or "
+				    "7 GiB on node 0"));
+	plan_pool_free(&p);
+	/* 9 -> 2 GiB: needs web's chunk */
+	req[0].size = 2 * GIB;
+	assert_int_equal(plan_pool_diff(&in, &p, err, sizeof(err)), -EBUSY);
+	assert_non_null(strstr(err, "a pool of 6 GiB on node 0"));
+	plan_pool_free(&p);
+	/* a node the file no longer asks for loses its (free) chunks */
+	req[0].size = 9 * GIB;
+	in.nwant_mem = 1;
+	assert_int_equal(plan_pool_diff(&in, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.nmem_rm, 1);
+	assert_int_equal(p.mem_rm[0].numa, 1);
+	plan_pool_free(&p);
+	cpuset_free(&cpus);
+}
+
+static void test_pool_diff_no_topology(void **state)
+{
+	struct cpuset cpus;
+	struct cpuset_error ce;
+	struct mk2_chunk req[] = {{0, 3 * GIB, -1}};
+	struct plan_pool_chunk ch[] = {
+		{0x40000000ull, 2 * GIB, 0, NULL},
+		{0xc0000000ull, 2 * GIB, 1, NULL},
+	};
+	struct plan_pool_in in = {0};
+	struct plan_pool p;
+	char err[1024] = "";
+
+	(void)state;
+	cpuset_init(&cpus);
+	assert_int_equal(cpuset_parse(&cpus, "2-3", &ce), 0);
+	in.want_cpus = &cpus;
+	in.have_cpus = &cpus;
+	in.want_mem = req;
+	in.nwant_mem = 1;
+	in.chunks = ch;
+	in.nchunks = 2;
+	/* one amount over every node: 4 GiB -> 3 GiB is no whole chunk */
+	assert_int_equal(plan_pool_diff(&in, &p, err, sizeof(err)), -EBUSY);
+	assert_non_null(strstr(err, "cannot shrink the memory pool from "
+				    "4 GiB to 3 GiB"));
+	plan_pool_free(&p);
+	req[0].size = 5 * GIB;
+	assert_int_equal(plan_pool_diff(&in, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.nmem_add, 1);
+	assert_int_equal(p.mem_add[0].size, GIB);
+	assert_int_equal(p.mem_add[0].numa, -1);
+	plan_pool_free(&p);
+	req[0].size = 2 * GIB;
+	assert_int_equal(plan_pool_diff(&in, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.nmem_rm, 1);
+	/* the higher chunk goes first */
+	assert_int_equal(p.mem_rm[0].base, 0xc0000000ull);
+	plan_pool_free(&p);
+	cpuset_free(&cpus);
+}
+
+static void test_pool_steps_order(void **state)
+{
+	char g[] = "g", pg[] = "pool+", ps[] = "pool-", d[] = "d";
+	struct plan_step s[] = {
+		{.kind = PLAN_POOL_SHRINK, .name = ps},
+		{.kind = PLAN_GROW, .name = g},
+		{.kind = PLAN_DELETE, .name = d},
+		{.kind = PLAN_POOL_GROW, .name = pg},
+	};
+	const char *want[] = {"pool+", "d", "g", "pool-"};
+	size_t i;
+
+	(void)state;
+	plan_steps_sort(s, ARRAY_SIZE(s));
+	for (i = 0; i < ARRAY_SIZE(s); i++)
+		assert_string_equal(s[i].name, want[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -620,6 +809,10 @@ int main(void)
 		cmocka_unit_test(test_restore_items),
 		cmocka_unit_test(test_steps_order),
 		cmocka_unit_test(test_update_summary),
+		cmocka_unit_test(test_pool_diff_grow),
+		cmocka_unit_test(test_pool_diff_shrink),
+		cmocka_unit_test(test_pool_diff_no_topology),
+		cmocka_unit_test(test_pool_steps_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
