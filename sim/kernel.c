@@ -718,18 +718,6 @@ struct sim_tty *sim_tty_open(struct sim_kernel *k)
 	return t;
 }
 
-void sim_tty_close(struct sim_kernel *k, struct sim_tty *t)
-{
-	struct sim_tty **pp;
-
-	for (pp = &k->ttys; *pp; pp = &(*pp)->next)
-		if (*pp == t) {
-			*pp = t->next;
-			break;
-		}
-	free(t);
-}
-
 static void ring_put(struct sim_tty *t, const char *buf, size_t len)
 {
 	size_t i;
@@ -740,21 +728,39 @@ static void ring_put(struct sim_tty *t, const char *buf, size_t len)
 	}
 }
 
-void sim_console_out(struct sim_kernel *k, struct sim_instance *in,
-		     const char *buf, size_t len)
+/* Copy the unread bytes of t's ring, oldest first, to buf. */
+static size_t ring_peek(const struct sim_tty *t, char *buf)
 {
-	struct sim_tty *t;
+	size_t i;
 
-	for (t = k->ttys; t; t = t->next)
-		if (t->id == in->id)
-			break;
-	if (t) {
-		ring_put(t, buf, len);
-		if (k->tty_wake)
-			k->tty_wake(k, t);
-		return;
-	}
-	/* Nobody attached: keep the newest 16 KiB for the next reader. */
+	for (i = 0; i < t->len; i++)
+		buf[i] = t->ring[(t->head + i) % SIM_TTY_RING];
+	return t->len;
+}
+
+/*
+ * Put older output in front of what t holds; when both do not fit, the
+ * oldest bytes go.
+ */
+static void ring_prepend(struct sim_tty *t, const char *buf, size_t len)
+{
+	char *tmp = xmalloc(len + t->len);
+	size_t n = len + t->len, skip = 0;
+
+	memcpy(tmp, buf, len);
+	ring_peek(t, tmp + len);
+	if (n > SIM_TTY_RING)
+		skip = n - SIM_TTY_RING;
+	t->head = 0;
+	t->len = 0;
+	ring_put(t, tmp + skip, n - skip);
+	free(tmp);
+}
+
+/* Nobody attached: keep the newest 16 KiB for the next reader. */
+static void backlog_add(struct sim_instance *in, const char *buf,
+			size_t len)
+{
 	if (len > SIM_TTY_RING) {
 		buf += len - SIM_TTY_RING;
 		len = SIM_TTY_RING;
@@ -770,6 +776,75 @@ void sim_console_out(struct sim_kernel *k, struct sim_instance *in,
 		in->backlog = xmalloc(SIM_TTY_RING);
 	memcpy(in->backlog + in->backlog_len, buf, len);
 	in->backlog_len += len;
+}
+
+static struct sim_tty *tty_for(struct sim_kernel *k, int id)
+{
+	struct sim_tty *t;
+
+	for (t = k->ttys; t; t = t->next)
+		if (t->id == id)
+			return t;
+	return NULL;
+}
+
+/*
+ * The last close of a connection.  FUSE sends RELEASE asynchronously, after
+ * close() has returned: until it arrives, output keeps going to this ring
+ * although its reader is gone (an instance booted right after an earlier
+ * console quit).  Output nobody read is not lost: it goes back in front of
+ * the connection now attached to the instance, or to the backlog for the
+ * next one.
+ */
+void sim_tty_close(struct sim_kernel *k, struct sim_tty *t)
+{
+	struct sim_tty **pp, *next;
+	struct sim_instance *in;
+
+	for (pp = &k->ttys; *pp; pp = &(*pp)->next)
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	in = t->id && t->len ? sim_inst_by_id(k, t->id) : NULL;
+	if (in) {
+		char *buf = xmalloc(t->len);
+		size_t n = ring_peek(t, buf);
+
+		next = tty_for(k, t->id);
+		if (next) {
+			ring_prepend(next, buf, n);
+			if (k->tty_wake)
+				k->tty_wake(k, next);
+		} else {
+			/* older than anything the backlog got since */
+			char *old = in->backlog;
+			size_t old_len = in->backlog_len;
+
+			in->backlog = NULL;
+			in->backlog_len = 0;
+			backlog_add(in, buf, n);
+			if (old_len)
+				backlog_add(in, old, old_len);
+			free(old);
+		}
+		free(buf);
+	}
+	free(t);
+}
+
+void sim_console_out(struct sim_kernel *k, struct sim_instance *in,
+		     const char *buf, size_t len)
+{
+	struct sim_tty *t = tty_for(k, in->id);
+
+	if (t) {
+		ring_put(t, buf, len);
+		if (k->tty_wake)
+			k->tty_wake(k, t);
+		return;
+	}
+	backlog_add(in, buf, len);
 }
 
 void sim_console_printf(struct sim_kernel *k, struct sim_instance *in,

@@ -145,6 +145,33 @@ static int put_input(const struct console_io *io, const char *buf,
 	return write_all(io->tty_fd, out, n);
 }
 
+/*
+ * Ctrl-] . ends the relay at once, but what the instance already wrote
+ * (the echo of input sent in the same read, say) is still owed to the
+ * user: pass on what is there without waiting for more.
+ */
+static int drain_output(const struct console_io *io, bool *last_cr)
+{
+	char buf[4096];
+	int i, ret;
+
+	for (i = 0; i < 64; i++) {
+		struct pollfd p = { .fd = io->tty_fd, .events = POLLIN };
+		ssize_t r;
+
+		if (poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN))
+			return 0;
+		r = read(io->tty_fd, buf, sizeof(buf));
+		if (r <= 0)
+			return r < 0 && errno != EINTR && errno != EAGAIN ?
+			       -errno : 0;
+		ret = put_output(io, buf, (size_t)r, last_cr);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 enum console_end console_relay(const struct console_io *io, int *err)
 {
 	struct sigaction sa, old_term, old_hup, old_int;
@@ -168,19 +195,20 @@ enum console_end console_relay(const struct console_io *io, int *err)
 			{ .fd = in_open ? io->in_fd : -1, .events = POLLIN },
 		};
 		long long t;
+		int n;
 
 		if (got_signal) {
 			end = CONSOLE_SIGNAL;
 			break;
 		}
-		ret = poll(p, 2, 100);
-		if (ret < 0 && errno != EINTR) {
+		n = poll(p, 2, 100);
+		if (n < 0 && errno != EINTR) {
 			*err = errno;
 			end = CONSOLE_ERROR;
 			break;
 		}
 		t = now_ms();
-		if (ret > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+		if (n > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			ssize_t r = read(io->tty_fd, buf, sizeof(buf));
 
 			if (r < 0 && errno != EINTR && errno != EAGAIN) {
@@ -202,7 +230,7 @@ enum console_end console_relay(const struct console_io *io, int *err)
 				quiet_since = t;
 			}
 		}
-		if (ret > 0 && in_open &&
+		if (n > 0 && in_open &&
 		    (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
 			ssize_t r = read(io->in_fd, buf, sizeof(buf));
 
@@ -217,6 +245,12 @@ enum console_end console_relay(const struct console_io *io, int *err)
 			} else if (r > 0) {
 				ret = put_input(io, buf, (size_t)r, &esc);
 				if (ret == 1) {
+					ret = drain_output(io, &last_cr);
+					if (ret) {
+						*err = -ret;
+						end = CONSOLE_ERROR;
+						break;
+					}
 					end = CONSOLE_DETACHED;
 					break;
 				}

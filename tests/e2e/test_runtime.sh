@@ -158,6 +158,47 @@ t_rt_console() {
 	expect_out "Linux version"
 }
 
+# No console output is ever lost: the boot log reaches the console that
+# attaches right after exec, 30 times over, also when an earlier console
+# of the same instance has just gone (FUSE releases it asynchronously, and
+# what it left unread goes back to the backlog); the echo of input sent in
+# the same read as Ctrl-] . is still printed.
+t_rt_console_no_loss() {
+	local i lost= deadline=$((SECONDS + 60))
+
+	rt_setup
+	rt_load web-server --cmdline="console=mktty0"
+	for i in $(seq 30); do
+		kerf exec web-server
+		expect_rc 0
+		kerf console web-server </dev/null
+		expect_rc 0
+		case $OUT in *"Linux version"*"web-server login: "*) ;;
+		*) lost="$lost $i" ;; esac
+		kerf kill web-server
+		expect_rc 0
+		[ $SECONDS -lt $deadline ] || fail "30 attaches took over 60 s"
+	done
+	[ -z "$lost" ] || fail "the boot log was lost in iterations$lost"
+	# An attached connection closed before reading: its output is kept.
+	kerf exec web-server
+	exec 9<>"$SYS/dev/mktty"
+	printf '1\n' >&9
+	kerf kill web-server
+	kerf exec web-server
+	exec 9>&-
+	kerf console web-server </dev/null
+	expect_rc 0
+	expect_out "reboot: System halted"
+	expect_out "Linux version"
+	# Input and the detach in one read: the echo still arrives.
+	printf 'hello kerf\n\035.' >"$TMP/in"
+	kerf console web-server <"$TMP/in"
+	expect_rc 0
+	expect_out "hello kerf"
+	expect_err "Disconnected"
+}
+
 t_rt_load_twice_refused() {
 	rt_setup
 	rt_load database
