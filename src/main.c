@@ -9,6 +9,7 @@
 
 #include <langinfo.h>
 #include <locale.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,6 +166,15 @@ int main(int argc, char **argv)
 	const char *env;
 	int i, ret;
 
+	/*
+	 * kerf is a short-lived command: keep every allocation on the brk
+	 * heap, where freed memory is reused without new page faults,
+	 * instead of mmap()ing (and munmap()ing) each big block, and grow
+	 * the heap in large steps.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 128 << 20);
+	mallopt(M_TOP_PAD, 2 << 20);
 	ctx.unicode = utf8_locale();
 	env = getenv("KERF_LOCK_TIMEOUT");
 	if (env && *env) {

@@ -186,9 +186,8 @@ static void ctx_build(struct check_ctx *c)
 	size_t i;
 
 	for (i = 0; i < m->ninstances; i++) {
-		int64_t last = -1;
+		int64_t last = cpuset_last(&m->instances[i].cpus);
 
-		cpuset_for_each(&m->instances[i].cpus, cpu) last = cpu;
 		if (last >= (int64_t)limit)
 			limit = (uint32_t)last + 1;
 	}

@@ -62,6 +62,15 @@ static void by_class(struct check_ctx *c, enum cpu_class cls, const char *check)
 
 	if (!k->present)
 		return;
+	/*
+	 * The usual case: no CPU in use is of this class.  Every instance
+	 * CPU is below cpu_limit and counted in cpu_use.
+	 */
+	for (i = 0; i < c->cpu_limit; i++)
+		if (c->cpu_use[i] && classify(k, (uint32_t)i) == cls)
+			break;
+	if (i == c->cpu_limit)
+		return;
 	cpuset_init(&bad);
 	for (i = 0; i < m->ninstances; i++) {
 		const struct mk_instance *in = &m->instances[i];

@@ -63,6 +63,52 @@ static int cmp_usage(const void *x, const void *y)
 	return p->inst < q->inst ? -1 : p->inst > q->inst;
 }
 
+/*
+ * Sort by cmp_usage: a counting pass on the device index, then a stable
+ * insertion sort of each device's (short, nearly ordered) run.  Entries
+ * come in instance order, so the result is what a stable sort gives.
+ */
+static void sort_usage(struct usage *u, size_t n, size_t ndev)
+{
+	struct usage *t;
+	size_t *at, i, j, d, moves = 0;
+
+	if (n < 2)
+		return;
+	for (i = 0; i < n; i++)
+		if (u[i].dev >= ndev) {
+			qsort(u, n, sizeof(*u), cmp_usage);
+			return;
+		}
+	at = xzalloc((ndev + 1) * sizeof(*at));
+	t = xmalloc(n * sizeof(*t));
+	for (i = 0; i < n; i++)
+		at[u[i].dev + 1]++;
+	for (d = 0; d < ndev; d++)
+		at[d + 1] += at[d];
+	for (i = 0; i < n; i++)
+		t[at[u[i].dev]++] = u[i];
+	free(at);
+	memcpy(u, t, n * sizeof(*u));
+	free(t);
+	for (i = 1; i < n; i++) {
+		struct usage e;
+
+		if (cmp_usage(&u[i - 1], &u[i]) <= 0)
+			continue;
+		e = u[i];
+		for (j = i; j > 0 && cmp_usage(&u[j - 1], &e) > 0; j--)
+			u[j] = u[j - 1];
+		u[j] = e;
+		moves += i - j;
+		if (moves > 8 * n) {
+			/* far from ordered: leave it to the library */
+			qsort(u, n, sizeof(*u), cmp_usage);
+			return;
+		}
+	}
+}
+
 static struct usage *collect_usage(const struct mk_model *m, size_t *count)
 {
 	struct usage *u = NULL;
@@ -99,8 +145,7 @@ static struct usage *collect_usage(const struct mk_model *m, size_t *count)
 			u[n++] = e;
 		}
 	}
-	if (n)
-		qsort(u, n, sizeof(*u), cmp_usage);
+	sort_usage(u, n, m->ndevices);
 	*count = n;
 	return u;
 }

@@ -128,7 +128,12 @@ void check_instance_id(struct check_ctx *c)
 	for (i = 0; i < m->ninstances; i++)
 		if (m->instances[i].has_id)
 			ix[n++] = i;
-	qsort_r(ix, n, sizeof(*ix), cmp_id, (void *)(uintptr_t)m);
+	/* usually in order already: ids ascend with the instances */
+	for (i = 1; i < n; i++)
+		if (cmp_id(&ix[i - 1], &ix[i], (void *)(uintptr_t)m) > 0)
+			break;
+	if (i < n)
+		qsort_r(ix, n, sizeof(*ix), cmp_id, (void *)(uintptr_t)m);
 	first = lowest_free_id(m, ix, n, &last);
 	last = 0;
 	for (i = 0; i < n; i++) {

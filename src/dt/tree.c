@@ -402,8 +402,15 @@ struct dt_node *dt_child_n(const struct dt_node *n, const char *name,
 {
 	struct dt_node *c;
 
+	if (!len) {
+		dt_for_each_child(n, c)
+			if (!c->name[0])
+				return c;
+		return NULL;
+	}
 	dt_for_each_child(n, c)
-		if (strncmp(c->name, name, len) == 0 && c->name[len] == '\0')
+		if (c->name[0] == name[0] &&
+		    strncmp(c->name, name, len) == 0 && c->name[len] == '\0')
 			return c;
 	return NULL;
 }
@@ -417,8 +424,9 @@ struct dt_property *dt_prop(const struct dt_node *n, const char *name)
 {
 	struct dt_property *p;
 
+	/* the first byte rules out most names without a call */
 	dt_for_each_prop(n, p)
-		if (strcmp(p->name, name) == 0)
+		if (p->name[0] == name[0] && strcmp(p->name, name) == 0)
 			return p;
 	return NULL;
 }

@@ -197,6 +197,16 @@ bool cpuset_subset(const struct cpuset *a, const struct cpuset *of)
 	return true;
 }
 
+int64_t cpuset_last(const struct cpuset *s)
+{
+	uint32_t i;
+
+	for (i = s->nwords; i-- > 0;)
+		if (s->w[i])
+			return (int64_t)i * 64 + 63 - __builtin_clzll(s->w[i]);
+	return -1;
+}
+
 bool cpuset_equal(const struct cpuset *a, const struct cpuset *b)
 {
 	return cpuset_subset(a, b) && cpuset_subset(b, a);

@@ -61,6 +61,8 @@ void cpuset_and(struct cpuset *dst, const struct cpuset *a);
 void cpuset_andnot(struct cpuset *dst, const struct cpuset *a);
 bool cpuset_intersects(const struct cpuset *a, const struct cpuset *b);
 bool cpuset_subset(const struct cpuset *a, const struct cpuset *of);
+/* Highest member, or -1 if empty. */
+int64_t cpuset_last(const struct cpuset *s);
 bool cpuset_equal(const struct cpuset *a, const struct cpuset *b);
 
 struct cpuset_error {

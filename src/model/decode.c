@@ -347,6 +347,43 @@ static void sort_if_needed(void *base, size_t n, size_t size,
 		qsort(base, n, size, cmp);
 }
 
+static bool in_order(const struct node_ent *v, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (cmp_node(&v[i - 1], &v[i]) > 0)
+			return false;
+	return true;
+}
+
+/*
+ * Sort v by cmp_node.  v[0..mid) (devices) and v[mid..n) (device
+ * references) each come in tree order, which is usually node order: then
+ * one merge (left first on ties, as the stable qsort) does it.
+ */
+static void merge_halves(struct node_ent *v, size_t mid, size_t n)
+{
+	struct node_ent *t;
+	size_t i = 0, j = mid, k = 0;
+
+	if (!in_order(v, mid) || !in_order(v + mid, n - mid)) {
+		sort_if_needed(v, n, sizeof(*v), cmp_node);
+		return;
+	}
+	if (!mid || mid == n || cmp_node(&v[mid - 1], &v[mid]) <= 0)
+		return;
+	t = xmalloc(n * sizeof(*t));
+	while (i < mid && j < n)
+		t[k++] = cmp_node(&v[j], &v[i]) < 0 ? v[j++] : v[i++];
+	while (i < mid)
+		t[k++] = v[i++];
+	while (j < n)
+		t[k++] = v[j++];
+	memcpy(v, t, n * sizeof(*v));
+	free(t);
+}
+
 static void index_build(struct decoder *d, struct index *ix)
 {
 	struct mk_model *m = d->m;
@@ -364,7 +401,7 @@ static void index_build(struct decoder *d, struct index *ix)
 	for (i = 0; i < m->ndevrefs; i++)
 		ix->nodes[k++] = (struct node_ent){m->devrefs[i].node,
 						   MK_REF_DEVREF, (int)i};
-	sort_if_needed(ix->nodes, ix->nnodes, sizeof(*ix->nodes), cmp_node);
+	merge_halves(ix->nodes, m->ndevices, ix->nnodes);
 }
 
 static void index_free(struct index *ix)
