@@ -226,9 +226,31 @@ void *strmap_getn(const struct strmap *m, const char *key, size_t len)
 	return e && e->key ? e->value : NULL;
 }
 
+/* FNV-1a of a NUL-terminated key, and its length, in one pass. */
+static uint32_t hash_cstr(const char *s, size_t *len)
+{
+	uint32_t h = 2166136261u;
+	const char *p;
+
+	for (p = s; *p; p++) {
+		h ^= (unsigned char)*p;
+		h *= 16777619u;
+	}
+	*len = (size_t)(p - s);
+	return h;
+}
+
 void *strmap_get(const struct strmap *m, const char *key)
 {
-	return strmap_getn(m, key, strlen(key));
+	struct strmap_entry *e;
+	size_t len;
+	uint32_t h;
+
+	if (!m->cap)
+		return NULL;
+	h = hash_cstr(key, &len);
+	e = strmap_find(m, key, len, h);
+	return e && e->key ? e->value : NULL;
 }
 
 static void strmap_rehash(struct strmap *m, size_t cap)
@@ -238,22 +260,24 @@ static void strmap_rehash(struct strmap *m, size_t cap)
 
 	m->slots = xzalloc(cap * sizeof(*m->slots));
 	m->cap = cap;
+	/* Keys are unique: each goes to the first free slot of its chain. */
 	for (i = 0; i < oldcap; i++) {
-		if (old[i].key) {
-			struct strmap_entry *e;
+		size_t j;
 
-			e = strmap_find(m, old[i].key, strlen(old[i].key),
-					old[i].hash);
-			*e = old[i];
-		}
+		if (!old[i].key)
+			continue;
+		for (j = old[i].hash & (cap - 1); m->slots[j].key;
+		     j = (j + 1) & (cap - 1))
+			;
+		m->slots[j] = old[i];
 	}
 	free(old);
 }
 
 void *strmap_put(struct strmap *m, const char *key, void *value)
 {
-	size_t len = strlen(key);
-	uint32_t h = strmap_hash(key, len);
+	size_t len;
+	uint32_t h = hash_cstr(key, &len);
 	struct strmap_entry *e;
 	void *prev;
 
@@ -274,8 +298,9 @@ void *strmap_put(struct strmap *m, const char *key, void *value)
 
 void *strmap_remove(struct strmap *m, const char *key)
 {
-	size_t len = strlen(key);
-	struct strmap_entry *e = strmap_find(m, key, len, strmap_hash(key, len));
+	size_t len;
+	uint32_t h = hash_cstr(key, &len);
+	struct strmap_entry *e = strmap_find(m, key, len, h);
 	size_t i, j;
 	void *prev;
 
