@@ -182,26 +182,6 @@ int dtb_write(const struct dt_tree *t, void **blob, size_t *len,
 	return 0;
 }
 
-/* dtc's guess_value_type() for a value without type information. */
-static enum dt_marker_kind guess_type(const uint8_t *v, size_t len)
-{
-	size_t i, nnul = 0;
-	bool str = v[len - 1] == '\0';
-
-	for (i = 0; i < len && str; i++) {
-		if (v[i] == '\0')
-			nnul++;
-		else if (!(v[i] >= 0x20 && v[i] < 0x7f) &&
-			 !strchr("\a\b\t\n\v\f\r", v[i]))
-			str = false;
-	}
-	if (str && nnul <= len - nnul)
-		return DT_MARK_TYPE_STRING;
-	if (len % 4 == 0)
-		return DT_MARK_TYPE_U32;
-	return DT_MARK_TYPE_BYTES;
-}
-
 static int read_props(const void *fdt, int off, struct dt_node *n)
 {
 	const char *name;
@@ -215,9 +195,10 @@ static int read_props(const void *fdt, int off, struct dt_node *n)
 			return len < 0 ? len : -FDT_ERR_BADSTRUCTURE;
 		p = dt_prop_new(name);
 		if (len) {
-			dt_value_mark(&p->val, guess_type(val, (size_t)len), 0,
-				      NULL, NULL);
+			/* No type information in a blob: guess as dtc does. */
 			dt_value_append(&p->val, val, (size_t)len);
+			dt_value_mark(&p->val, dt_value_guess(&p->val), 0, NULL,
+				      NULL);
 		}
 		dt_node_add_prop(n, p);
 	}
