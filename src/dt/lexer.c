@@ -855,6 +855,95 @@ done:
 	return 0;
 }
 
+size_t dts_lex_cells(struct dts_lexer *lx, struct dts_token *t,
+		     struct dt_value *out)
+{
+	struct lex_input *in = lx->in;
+	const char *p = in->p, *end = in->end, *last = NULL, *q = NULL;
+	const char *line_start = in->line_start;
+	uint32_t line = in->line, v = 0;
+	uint8_t *d, *dend;
+	size_t n = 0;
+	unsigned char c;
+
+	if (lx->state != LS_V1 || t->kind != TK_LITERAL ||
+	    t->raw + t->raw_len != p)
+		return 0;
+	d = out->data + out->len;
+	dend = out->data + out->cap;
+	for (;;) {
+		/* the text is NUL-terminated: no bounds check needed here */
+		while ((c = (unsigned char)*p) == ' ' || c == '\t' ||
+		       c == '\n') {
+			if (c == '\n') {
+				line++;
+				line_start = p + 1;
+			}
+			p++;
+		}
+		/* a literal is looked at no further than 11 bytes ahead */
+		if (!is_digit(c) || end - p < 12)
+			break;
+		if (c != '0') {			/* decimal, at most 9 digits */
+			uint32_t x = (uint32_t)(c - '0');
+
+			for (q = p + 1; is_digit(*q); q++)
+				x = x * 10 + (uint32_t)(*q - '0');
+			if (q - p > 9)
+				break;
+			v = x;
+		} else if (p[1] == 'x' || p[1] == 'X') { /* hex, 1..8 digits */
+			uint32_t x = 0;
+
+			for (q = p + 2; is_hex(*q); q++)
+				x = x << 4 | (uint32_t)hex_val(*q);
+			if (q == p + 2 || q - p > 10)
+				break;
+			v = x;
+		} else {			/* "0"; 0NNN is octal */
+			q = p + 1;
+			v = 0;
+		}
+		/* a suffix, a name character or an operator: the slow path */
+		c = (unsigned char)*q;
+		if (c != ' ' && c != '\n' && c != '>' && c != '\t')
+			break;
+		if (d + 4 > dend) {
+			size_t len = (size_t)(d - out->data);
+
+			out->len = len;
+			out->data = xgrow(out->data, &out->cap, len + 4, 1);
+			d = out->data + len;
+			dend = out->data + out->cap;
+		}
+		d[0] = (uint8_t)(v >> 24);
+		d[1] = (uint8_t)(v >> 16);
+		d[2] = (uint8_t)(v >> 8);
+		d[3] = (uint8_t)v;
+		d += 4;
+		n++;
+		last = p;
+		/* t describes the last cell, as if dts_lex() had read it */
+		t->num = v;
+		t->pos.line = line;
+		t->pos.col = (uint32_t)(p - line_start + 1);
+		t->end.col = (uint32_t)(q - line_start + 1);
+		p = q;
+	}
+	if (!n)
+		return 0;
+	out->len = (size_t)(d - out->data);
+	/* p is past the white space after the last cell */
+	in->p = p;
+	in->line = line;
+	in->line_start = line_start;
+	t->s = t->raw = last;
+	t->len = t->raw_len = (size_t)(t->end.col - t->pos.col);
+	t->end.line = t->pos.line;
+	t->pos.file = t->end.file = in->file;
+	return n;
+}
+
 static void describe_bytes(struct strbuf *sb, const char *s, size_t len,
 			   size_t max)
 {

@@ -85,6 +85,16 @@ void dts_lexer_free(struct dts_lexer *lx);
 /* Next token; 0, or -EINVAL/-errno after a diagnostic. */
 int dts_lex(struct dts_lexer *lx, struct dts_token *t);
 /*
+ * Fast path for cell lists: t is a 32-bit TK_LITERAL just lexed.  Append
+ * the plain literals that follow it (decimal without a leading 0, or hex,
+ * that fit in 32 bits, separated by white space) to out as big-endian
+ * cells, and leave t describing the last one, as if each had been lexed.
+ * Stops before anything else (comments, expressions, labels, '>'), which
+ * the next dts_lex() reads as usual.  Returns the number of cells added.
+ */
+size_t dts_lex_cells(struct dts_lexer *lx, struct dts_token *t,
+		     struct dt_value *out);
+/*
  * Find and read a file for /incbin/: relative to the directory of the file
  * being read, then in the include directories.  *path is malloc'd.
  */

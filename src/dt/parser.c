@@ -854,6 +854,14 @@ static int parse_cells(struct parser *ps, struct vbuild *b)
 
 		switch (t->kind) {
 		case TK_LITERAL:
+			if (bits == 32 && t->num <= UINT32_MAX) {
+				/* plain numbers: the lexer's fast path */
+				vb_cell(b, t->num, 32);
+				dts_lex_cells(&ps->lx, t, b->v);
+				ret = next(ps);
+				break;
+			}
+			/* fall through */
 		case TK_CHAR:
 		case '(':
 			ps->expr_depth = 0;

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define DT_ARENA 0
@@ -20,6 +21,7 @@
 
 struct dt_arena_chunk {
 	struct dt_arena_chunk *next;
+	size_t size;
 	char mem[];
 };
 
@@ -39,7 +41,11 @@ static void *arena_alloc(struct dt_arena *a, size_t size, size_t align)
 	}
 	csize = size + ARENA_ALIGN > ARENA_CHUNK ? size + ARENA_ALIGN
 						 : ARENA_CHUNK;
-	c = xzalloc(sizeof(*c) + csize);
+	c = mmap(NULL, sizeof(*c) + csize, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (c == MAP_FAILED)
+		xoom();
+	c->size = sizeof(*c) + csize;
 	c->next = a->chunks;
 	a->chunks = c;
 	a->p = c->mem + size;
@@ -53,7 +59,7 @@ static void arena_free(struct dt_arena *a)
 
 	for (c = a->chunks; c; c = next) {
 		next = c->next;
-		free(c);
+		munmap(c, c->size);
 	}
 	memset(a, 0, sizeof(*a));
 }

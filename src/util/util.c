@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void oom(void)
+void xoom(void)
 {
 	fputs("kerf: fatal: out of memory\n", stderr);
 	abort();
@@ -20,7 +20,7 @@ void *xmalloc(size_t n)
 	void *p = malloc(n ? n : 1);
 
 	if (!p)
-		oom();
+		xoom();
 	return p;
 }
 
@@ -29,7 +29,7 @@ void *xzalloc(size_t n)
 	void *p = calloc(1, n ? n : 1);
 
 	if (!p)
-		oom();
+		xoom();
 	return p;
 }
 
@@ -37,7 +37,7 @@ void *xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (!p)
-		oom();
+		xoom();
 	return p;
 }
 
@@ -50,7 +50,7 @@ void *xgrow(void *p, size_t *cap, size_t want, size_t elem)
 	while (n < want)
 		n *= 2;
 	if (n > SIZE_MAX / elem)
-		oom();
+		xoom();
 	*cap = n;
 	return xrealloc(p, n * elem);
 }

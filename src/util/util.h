@@ -16,6 +16,8 @@
 #define UNUSED __attribute__((unused))
 #define PRINTF(f, a) __attribute__((format(printf, f, a)))
 
+/* Report that memory ran out and abort. */
+__attribute__((noreturn)) void xoom(void);
 void *xmalloc(size_t n);
 void *xzalloc(size_t n);
 void *xrealloc(void *p, size_t n);
