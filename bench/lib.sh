@@ -4,10 +4,10 @@
 # print the comparison table.  Benchmarks measure; they never fail on a
 # missed target (it is printed as MISSED), only when a command fails.
 #
-# Environment: BENCH_REPS (runs per measurement, default 5; the median is
+# Environment: BENCH_REPS (runs per measurement, default 9; the median is
 # reported), BENCH_KEEP=1 keeps the temporary directory.
 
-BENCH_REPS=${BENCH_REPS:-5}
+BENCH_REPS=${BENCH_REPS:-9}
 
 # The two systems of issues 2 and 3: 1x and its 2x sibling.
 BENCH_SIZES=(
@@ -96,6 +96,60 @@ bench_measure()
 	MED_RSS=$(printf '%s\n' "${rss[@]}" | bench_median)
 }
 
+# bench_pair NAME: times "${KCMD[@]}" and "${DCMD[@]}" alternately, one
+# warm-up round then BENCH_REPS rounds of kerf-then-dtc, so that both see
+# the same machine (a shared virtual machine drifts between fast and slow
+# phases lasting seconds; two separate series can land in different
+# phases).  Fills K_TIME/K_CPU/K_RSS and D_* for NAME as medians, and
+# RATIO_T/RATIO_C[NAME] as the median of the per-round ratios.  Sets
+# RUN_OK=0 (and names the failed command in PAIR_FAILED) if a run fails.
+bench_pair()
+{
+	local name=$1 i t r code c tk ck
+	local kt=() kc=() kr=() dt=() dc=() dr=() rt=() rc=()
+	RUN_OK=1
+	PAIR_FAILED=
+	for ((i = 0; i <= BENCH_REPS; i++)); do
+		if ! "$TIMER" "$BENCH_TMP/res" "${KCMD[@]}" \
+			>/dev/null 2>"$BENCH_TMP/$name-kerf.err"; then
+			RUN_OK=0
+			PAIR_FAILED=kerf
+			break
+		fi
+		read -r tk r code ck <"$BENCH_TMP/res"
+		kt+=("$tk")
+		kc+=("$ck")
+		kr+=("$r")
+		if ! "$TIMER" "$BENCH_TMP/res" "${DCMD[@]}" \
+			>/dev/null 2>"$BENCH_TMP/$name-dtc.err"; then
+			RUN_OK=0
+			PAIR_FAILED=dtc
+			break
+		fi
+		read -r t r code c <"$BENCH_TMP/res"
+		dt+=("$t")
+		dc+=("$c")
+		dr+=("$r")
+		rt+=("$(bench_div "$tk" "$t" '%.5f')")
+		rc+=("$(bench_div "$ck" "$c" '%.5f')")
+	done
+	if [ "$RUN_OK" = 0 ]; then
+		for i in K_TIME K_CPU K_RSS D_TIME D_CPU D_RSS RATIO_T RATIO_C; do
+			eval "$i[\$name]=nan"
+		done
+		return
+	fi
+	# drop the warm-up round
+	K_TIME[$name]=$(printf '%s\n' "${kt[@]:1}" | bench_median)
+	K_CPU[$name]=$(printf '%s\n' "${kc[@]:1}" | bench_median)
+	K_RSS[$name]=$(printf '%s\n' "${kr[@]:1}" | bench_median)
+	D_TIME[$name]=$(printf '%s\n' "${dt[@]:1}" | bench_median)
+	D_CPU[$name]=$(printf '%s\n' "${dc[@]:1}" | bench_median)
+	D_RSS[$name]=$(printf '%s\n' "${dr[@]:1}" | bench_median)
+	RATIO_T[$name]=$(printf '%s\n' "${rt[@]:1}" | bench_median)
+	RATIO_C[$name]=$(printf '%s\n' "${rc[@]:1}" | bench_median)
+}
+
 # bench_verdict VALUE TARGET: "ok" or "MISSED" (VALUE <= TARGET is met).
 bench_verdict()
 {
@@ -128,8 +182,10 @@ bench_report()
 	local row='%-3s %-15s %4d KB %9s %9s %9s %-6s %9s %-6s %7s %7s %5s %s\n'
 	echo
 	echo "$title"
-	echo "median of $BENCH_REPS runs; targets: $kname/dtc time <= 0.10," \
-		"RSS <= 1.5x dtc's, 2x/1x time <= 2.30"
+	echo "$BENCH_REPS rounds of $kname then dtc, alternating; times are" \
+		"medians, $kname/dtc the median of the per-round ratios"
+	echo "targets: $kname/dtc time <= 0.10, RSS <= 1.5x dtc's," \
+		"2x/1x time <= 2.30"
 	printf '%-3s %-15s %7s %9s %9s %9s %-6s %9s %-6s %7s %7s %5s %s\n' \
 		"" "cpus/inst/nics" "size" "$kname s" "dtc s" "$kname/dtc" "" \
 		"cpu ratio" "" "$kname MiB" "dtc MiB" "RSS x" ""
@@ -138,8 +194,13 @@ bench_report()
 		name=$1
 		shift
 		size=$(stat -c %s "$BENCH_TMP/$name.dts")
-		tr=$(bench_div "${K_TIME[$name]}" "${D_TIME[$name]}")
-		cr=$(bench_div "${K_CPU[$name]}" "${D_CPU[$name]}")
+		if [ -n "${RATIO_T[$name]:-}" ]; then
+			tr=$(bench_div "${RATIO_T[$name]}" 1)
+			cr=$(bench_div "${RATIO_C[$name]}" 1)
+		else
+			tr=$(bench_div "${K_TIME[$name]}" "${D_TIME[$name]}")
+			cr=$(bench_div "${K_CPU[$name]}" "${D_CPU[$name]}")
+		fi
 		rr=$(bench_div "${K_RSS[$name]}" "${D_RSS[$name]}" '%.2f')
 		printf "$row" "$name" "$2/$4/$6" $((size / 1000)) \
 			"${K_TIME[$name]}" "${D_TIME[$name]}" \

@@ -14,23 +14,21 @@ set -eu
 bench_init "$@"
 bench_generate
 
-declare -A K_TIME K_CPU K_RSS D_TIME D_CPU D_RSS
+declare -A K_TIME K_CPU K_RSS D_TIME D_CPU D_RSS RATIO_T RATIO_C
 for s in "${BENCH_SIZES[@]}"; do
 	set -- $s
 	name=$1
 	in=$BENCH_TMP/$name.dts
-	bench_measure "$name-kerf" "$KERF" compile "$in" \
-		-o "$BENCH_TMP/$name-kerf.dtb"
-	[ "$RUN_OK" = 1 ] || bench_fail "$name-kerf" "kerf compile $name.dts"
-	K_TIME[$name]=$MED_TIME
-	K_CPU[$name]=$MED_CPU
-	K_RSS[$name]=$MED_RSS
-	bench_measure "$name-dtc" dtc -q -I dts -O dtb \
-		-o "$BENCH_TMP/$name-dtc.dtb" "$in"
-	[ "$RUN_OK" = 1 ] || bench_fail "$name-dtc" "dtc on $name.dts"
-	D_TIME[$name]=$MED_TIME
-	D_CPU[$name]=$MED_CPU
-	D_RSS[$name]=$MED_RSS
+	KCMD=("$KERF" compile "$in" -o "$BENCH_TMP/$name-kerf.dtb")
+	DCMD=(dtc -q -I dts -O dtb -o "$BENCH_TMP/$name-dtc.dtb" "$in")
+	bench_pair "$name"
+	if [ "$RUN_OK" = 0 ]; then
+		if [ "$PAIR_FAILED" = kerf ]; then
+			bench_fail "$name-kerf" "kerf compile $name.dts"
+		else
+			bench_fail "$name-dtc" "dtc on $name.dts"
+		fi
+	fi
 	# A fast wrong compiler is no result: the blobs must decompile
 	# to the same text.
 	if [ -s "$BENCH_TMP/$name-kerf.dtb" ] &&

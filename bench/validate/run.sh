@@ -18,22 +18,21 @@ if ! "$KERF" validate --help >/dev/null 2>&1; then
 fi
 bench_generate
 
-declare -A K_TIME K_CPU K_RSS D_TIME D_CPU D_RSS
+declare -A K_TIME K_CPU K_RSS D_TIME D_CPU D_RSS RATIO_T RATIO_C
 for s in "${BENCH_SIZES[@]}"; do
 	set -- $s
 	name=$1
 	in=$BENCH_TMP/$name.dts
-	bench_measure "$name-kerf" "$KERF" validate "$in"
-	[ "$RUN_OK" = 1 ] || bench_fail "$name-kerf" "kerf validate $name.dts"
-	K_TIME[$name]=$MED_TIME
-	K_CPU[$name]=$MED_CPU
-	K_RSS[$name]=$MED_RSS
-	bench_measure "$name-dtc" dtc -q -I dts -O dtb \
-		-o "$BENCH_TMP/$name-dtc.dtb" "$in"
-	[ "$RUN_OK" = 1 ] || bench_fail "$name-dtc" "dtc on $name.dts"
-	D_TIME[$name]=$MED_TIME
-	D_CPU[$name]=$MED_CPU
-	D_RSS[$name]=$MED_RSS
+	KCMD=("$KERF" validate "$in")
+	DCMD=(dtc -q -I dts -O dtb -o "$BENCH_TMP/$name-dtc.dtb" "$in")
+	bench_pair "$name"
+	if [ "$RUN_OK" = 0 ]; then
+		if [ "$PAIR_FAILED" = kerf ]; then
+			bench_fail "$name-kerf" "kerf validate $name.dts"
+		else
+			bench_fail "$name-dtc" "dtc on $name.dts"
+		fi
+	fi
 done
 
 bench_report "kerf validate vs dtc -q -I dts -O dtb" kerf

@@ -168,31 +168,61 @@ const struct check *check_find(const char *name)
 	return NULL;
 }
 
-static int cmp_region(const void *a, const void *b, void *arg)
+void sort_key_idx(struct key_idx *v, size_t n)
 {
-	const struct mk_model *m = arg;
-	const struct mk_instance *x = &m->instances[*(const size_t *)a];
-	const struct mk_instance *y = &m->instances[*(const size_t *)b];
+	struct key_idx *t, *from = v, *to;
+	size_t count[256], i, b, sum;
+	uint64_t differ = 0;
+	unsigned int shift;
 
-	if (x->mem_base != y->mem_base)
-		return x->mem_base < y->mem_base ? -1 : 1;
-	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+	for (i = 1; i < n; i++)
+		if (v[i - 1].key > v[i].key)
+			break;
+	if (i >= n)
+		return; /* in order already, the usual case for some keys */
+	for (i = 1; i < n; i++)
+		differ |= v[i].key ^ v[0].key;
+	t = xmalloc(n * sizeof(*t));
+	to = t;
+	for (shift = 0; shift < 64; shift += 8) {
+		if (!(differ >> shift & 0xff))
+			continue; /* every key has this byte */
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[from[i].key >> shift & 0xff]++;
+		for (b = 0, sum = 0; b < 256; b++) {
+			size_t k = count[b];
+
+			count[b] = sum;
+			sum += k;
+		}
+		for (i = 0; i < n; i++)
+			to[count[from[i].key >> shift & 0xff]++] = from[i];
+		to = from;
+		from = from == v ? t : v;
+	}
+	if (from != v)
+		memcpy(v, from, n * sizeof(*v));
+	free(t);
 }
 
 static void ctx_build(struct check_ctx *c)
 {
 	const struct mk_model *m = c->m;
 	uint32_t limit = m->cpus.total;
+	struct key_idx *kv;
+	int64_t last;
 	size_t i;
 
-	for (i = 0; i < m->ninstances; i++) {
-		int64_t last = cpuset_last(&m->instances[i].cpus);
-
-		if (last >= (int64_t)limit)
-			limit = (uint32_t)last + 1;
-	}
-	cpuset_for_each(&m->cpus.available, cpu) if ((uint32_t)cpu >= limit)
-		limit = (uint32_t)cpu + 1;
+	cpuset_init(&c->used);
+	for (i = 0; i < m->ninstances; i++)
+		cpuset_or(&c->used, &m->instances[i].cpus);
+	last = cpuset_last(&c->used);
+	if (last >= (int64_t)limit)
+		limit = (uint32_t)last + 1;
+	last = cpuset_last(&m->cpus.available);
+	if (last >= (int64_t)limit)
+		limit = (uint32_t)last + 1;
 	c->cpu_limit = limit;
 	c->cpu_owner = xmalloc((limit + 1) * sizeof(*c->cpu_owner));
 	c->cpu_use = xzalloc((limit + 1) * sizeof(*c->cpu_use));
@@ -203,16 +233,23 @@ static void ctx_build(struct check_ctx *c)
 		{
 			if (c->cpu_owner[cpu] < 0)
 				c->cpu_owner[cpu] = (int32_t)i;
+			else
+				c->cpu_shared = true;
 			c->cpu_use[cpu]++;
 		}
 	}
-	c->regions = xmalloc((m->ninstances + 1) * sizeof(*c->regions));
+	/* placed regions by base, then instance */
+	kv = xmalloc((m->ninstances + 1) * sizeof(*kv));
 	c->nregions = 0;
 	for (i = 0; i < m->ninstances; i++)
 		if (inst_placed(&m->instances[i]))
-			c->regions[c->nregions++] = i;
-	qsort_r(c->regions, c->nregions, sizeof(*c->regions), cmp_region,
-		(void *)(uintptr_t)m);
+			kv[c->nregions++] =
+				(struct key_idx){m->instances[i].mem_base, i};
+	sort_key_idx(kv, c->nregions);
+	c->regions = xmalloc((c->nregions + 1) * sizeof(*c->regions));
+	for (i = 0; i < c->nregions; i++)
+		c->regions[i] = kv[i].idx;
+	free(kv);
 }
 
 void check_run(const struct mk_model *m, const struct check_opts *o,
@@ -250,6 +287,7 @@ void check_run(const struct mk_model *m, const struct check_opts *o,
 	free(c.cpu_owner);
 	free(c.cpu_use);
 	free(c.regions);
+	cpuset_free(&c.used);
 	if (o && o->ndisabled)
 		check_suppress(f, o->disabled, o->ndisabled);
 }

@@ -25,8 +25,13 @@ struct check_ctx {
 	uint32_t cpu_limit; /* size of the arrays below */
 	int32_t *cpu_owner; /* first instance using each CPU, -1 */
 	uint32_t *cpu_use;  /* number of instances using it */
+	bool cpu_shared;    /* some CPU is used more than once */
 	size_t *regions;    /* instances with placed memory, by base */
 	size_t nregions;
+	struct cpuset used; /* CPUs of every instance */
+	/* by the CPU checks: 1 << enum cpu_class of the CPUs in use */
+	unsigned int cpu_classes;
+	bool cpu_classes_known;
 };
 
 enum check_flags {
@@ -108,6 +113,19 @@ void check_host_cpus(struct check_ctx *c);
 void check_host_memory(struct check_ctx *c);
 void check_host_devices(struct check_ctx *c);
 void check_utilization(struct check_ctx *c);
+
+/* A sort key and what it sorts (an index, usually). */
+struct key_idx {
+	uint64_t key;
+	size_t idx;
+};
+
+/*
+ * Sort v stably by key: an LSD radix sort, one counting pass per byte of
+ * the keys and no move for a byte in which they all agree, so integer
+ * keys of any width cost O(n).
+ */
+void sort_key_idx(struct key_idx *v, size_t n);
 
 /* Suggestions (suggest.c) */
 /*

@@ -53,6 +53,39 @@ static void suggest_for(struct check_ctx *c, struct finding *x, size_t i)
 	cpuset_free(&pick);
 }
 
+/*
+ * The classes of the CPUs in use, as bits 1 << class.  Only the CPUs
+ * outside "available, not reserved (and below total)" can be of a bad
+ * class, so they are found a word at a time and classified one by one.
+ */
+static unsigned int used_classes(const struct check_ctx *c)
+{
+	const struct mk_cpus *k = &c->m->cpus;
+	const struct cpuset *u = &c->used;
+	unsigned int classes = 0;
+	uint32_t i;
+
+	for (i = u->lo; i < u->lo + u->nwords; i++) {
+		uint64_t ok = cpuset_word(&k->available, i) &
+			      ~cpuset_word(&k->host_reserved, i);
+		uint64_t bad;
+
+		if (!k->ids_physical) {
+			/* below total: whole words, then part of one */
+			if ((uint64_t)i * 64 >= k->total)
+				ok = 0;
+			else if ((uint64_t)i * 64 + 64 > k->total)
+				ok &= ~(~UINT64_C(0) << (k->total % 64));
+		}
+		for (bad = cpuset_word(u, i) & ~ok; bad; bad &= bad - 1) {
+			uint32_t cpu = i * 64 + (uint32_t)__builtin_ctzll(bad);
+
+			classes |= 1u << classify(k, cpu);
+		}
+	}
+	return classes;
+}
+
 static void by_class(struct check_ctx *c, enum cpu_class cls, const char *check)
 {
 	const struct mk_model *m = c->m;
@@ -62,14 +95,12 @@ static void by_class(struct check_ctx *c, enum cpu_class cls, const char *check)
 
 	if (!k->present)
 		return;
-	/*
-	 * The usual case: no CPU in use is of this class.  Every instance
-	 * CPU is below cpu_limit and counted in cpu_use.
-	 */
-	for (i = 0; i < c->cpu_limit; i++)
-		if (c->cpu_use[i] && classify(k, (uint32_t)i) == cls)
-			break;
-	if (i == c->cpu_limit)
+	/* the usual case: no CPU in use is of this class */
+	if (!c->cpu_classes_known) {
+		c->cpu_classes = used_classes(c);
+		c->cpu_classes_known = true;
+	}
+	if (!(c->cpu_classes & 1u << cls))
 		return;
 	cpuset_init(&bad);
 	for (i = 0; i < m->ninstances; i++) {
@@ -218,6 +249,8 @@ void check_cpu_overlap(struct check_ctx *c)
 	struct cpuset ov;
 
 	/* only CPUs used more than once matter */
+	if (!c->cpu_shared)
+		return;
 	for (i = 0; i < c->cpu_limit; i++)
 		if (c->cpu_use[i] > 1)
 			n += c->cpu_use[i];

@@ -67,18 +67,19 @@ static int cmp_usage(const void *x, const void *y)
  * Sort by cmp_usage: a counting pass on the device index, then a stable
  * insertion sort of each device's (short, nearly ordered) run.  Entries
  * come in instance order, so the result is what a stable sort gives.
+ * Returns the sorted array: u, or a new one (and u is freed).
  */
-static void sort_usage(struct usage *u, size_t n, size_t ndev)
+static struct usage *sort_usage(struct usage *u, size_t n, size_t ndev)
 {
 	struct usage *t;
 	size_t *at, i, j, d, moves = 0;
 
 	if (n < 2)
-		return;
+		return u;
 	for (i = 0; i < n; i++)
 		if (u[i].dev >= ndev) {
 			qsort(u, n, sizeof(*u), cmp_usage);
-			return;
+			return u;
 		}
 	at = xzalloc((ndev + 1) * sizeof(*at));
 	t = xmalloc(n * sizeof(*t));
@@ -89,8 +90,8 @@ static void sort_usage(struct usage *u, size_t n, size_t ndev)
 	for (i = 0; i < n; i++)
 		t[at[u[i].dev]++] = u[i];
 	free(at);
-	memcpy(u, t, n * sizeof(*u));
-	free(t);
+	free(u);
+	u = t;
 	for (i = 1; i < n; i++) {
 		struct usage e;
 
@@ -104,16 +105,21 @@ static void sort_usage(struct usage *u, size_t n, size_t ndev)
 		if (moves > 8 * n) {
 			/* far from ordered: leave it to the library */
 			qsort(u, n, sizeof(*u), cmp_usage);
-			return;
+			return u;
 		}
 	}
+	return u;
 }
 
 static struct usage *collect_usage(const struct mk_model *m, size_t *count)
 {
-	struct usage *u = NULL;
-	size_t n = 0, cap = 0, i, k;
+	struct usage *u;
+	size_t n = 0, i, k;
 
+	for (i = 0; i < m->ninstances; i++)
+		n += m->instances[i].ndevs;
+	u = xmalloc((n + 1) * sizeof(*u));
+	n = 0;
 	for (i = 0; i < m->ninstances; i++) {
 		const struct mk_instance *in = &m->instances[i];
 
@@ -141,13 +147,11 @@ static struct usage *collect_usage(const struct mk_model *m, size_t *count)
 			} else {
 				continue;
 			}
-			u = xgrow(u, &cap, n + 1, sizeof(*u));
 			u[n++] = e;
 		}
 	}
-	sort_usage(u, n, m->ndevices);
 	*count = n;
-	return u;
+	return sort_usage(u, n, m->ndevices);
 }
 
 static bool part_used(const struct usage *u, size_t n, size_t dev, int kind,
@@ -538,9 +542,10 @@ static void range_check(struct check_ctx *c, bool vf)
 {
 	const struct mk_model *m = c->m;
 	const char *check = vf ? "dev-vf-range" : "dev-ns-range";
-	size_t nu, i;
-	struct usage *u = collect_usage(m, &nu);
-	long *users = first_users(m);
+	size_t nu = 0, i;
+	/* built for the first finding: the usual run has none */
+	struct usage *u = NULL;
+	long *users = NULL;
 	struct cpuset fr;
 
 	cpuset_init(&fr);
@@ -561,12 +566,16 @@ static void range_check(struct check_ctx *c, bool vf)
 		if (vf ? d->kind != MK_DEV_SRIOV : d->kind != MK_DEV_NVME)
 			continue;
 		hi = vf ? d->nvfs : d->nns;
-		user = users[i];
-		subj = user >= 0 ? m->instances[user].name : r->name;
 		if (!(vf ? id >= hi : id < 1 || id > hi) &&
 		    !cpuset_has(vf ? &d->vf_reserved : &d->ns_reserved, id) &&
 		    cpuset_has(vf ? &d->vf_available : &d->ns_available, id))
 			continue; /* fine: the common case, no allocation */
+		if (!users) {
+			u = collect_usage(m, &nu);
+			users = first_users(m);
+		}
+		user = users[i];
+		subj = user >= 0 ? m->instances[user].name : r->name;
 		all = cpuset_format(vf ? &d->vf_available : &d->ns_available);
 		pn = dev_part_name(d, vf, id);
 		if (vf ? id >= hi : id < 1 || id > hi) {

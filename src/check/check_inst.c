@@ -5,10 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Letters, digits and , . _ + -: one bit per ASCII character. */
+#define CHARS(lo, hi) ((~UINT64_C(0) >> (63 - (hi))) & (~UINT64_C(0) << (lo)))
+
 static bool name_char_ok(char ch)
 {
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	       (ch >= '0' && ch <= '9') || strchr(",._+-", ch);
+	static const uint64_t ok[2] = {
+		/* + , - . (43-46), 0-9 (48-57) */
+		CHARS(43, 46) | CHARS(48, 57),
+		/* A-Z (65-90), _ (95), a-z (97-122), less 64 */
+		CHARS(1, 26) | CHARS(31, 31) | CHARS(33, 58),
+	};
+	unsigned char c = (unsigned char)ch;
+
+	return c < 128 && (ok[c >> 6] >> (c & 63) & 1);
 }
 
 static char *unique_name(const struct mk_model *m, const char *name)
@@ -85,17 +95,6 @@ void check_instance_name(struct check_ctx *c)
 			  &m->dups[i].second);
 }
 
-static int cmp_id(const void *a, const void *b, void *arg)
-{
-	const struct mk_model *m = arg;
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	uint32_t p = m->instances[x].id, q = m->instances[y].id;
-
-	if (p != q)
-		return p < q ? -1 : 1;
-	return x < y ? -1 : 1;
-}
-
 /*
  * The lowest free id above *last (ix sorted by id), remembered in *last so
  * that successive suggestions of one run never offer the same id twice.
@@ -122,18 +121,18 @@ void check_instance_id(struct check_ctx *c)
 {
 	const struct mk_model *m = c->m;
 	size_t *ix = xmalloc((m->ninstances + 1) * sizeof(*ix));
+	struct key_idx *kv = xmalloc((m->ninstances + 1) * sizeof(*kv));
 	size_t n = 0, i;
 	uint32_t last = 0, first, free_id;
 
+	/* by id, then instance */
 	for (i = 0; i < m->ninstances; i++)
 		if (m->instances[i].has_id)
-			ix[n++] = i;
-	/* usually in order already: ids ascend with the instances */
-	for (i = 1; i < n; i++)
-		if (cmp_id(&ix[i - 1], &ix[i], (void *)(uintptr_t)m) > 0)
-			break;
-	if (i < n)
-		qsort_r(ix, n, sizeof(*ix), cmp_id, (void *)(uintptr_t)m);
+			kv[n++] = (struct key_idx){m->instances[i].id, i};
+	sort_key_idx(kv, n);
+	for (i = 0; i < n; i++)
+		ix[i] = kv[i].idx;
+	free(kv);
 	first = lowest_free_id(m, ix, n, &last);
 	last = 0;
 	for (i = 0; i < n; i++) {

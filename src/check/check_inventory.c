@@ -23,6 +23,8 @@ static void out_of_range(struct check_ctx *c, const struct cpuset *s,
 	struct cpuset bad;
 	char *p, *msg;
 
+	if (cpuset_last(s) < (int64_t)k->total)
+		return; /* all exist */
 	cpuset_init(&bad);
 	cpuset_for_each(s, cpu) if ((uint32_t)cpu >= k->total)
 		cpuset_add(&bad, (uint32_t)cpu);
@@ -296,19 +298,19 @@ static void id_lists(struct check_ctx *c, const struct mk_device *d, bool vf)
 		vf ? &d->vf_available_at : &d->ns_available_at;
 	uint32_t lo = vf ? 0 : 1, hi = vf ? d->nvfs : d->nns;
 	const char *what = vf ? "VF" : "namespace";
-	struct cpuset bad, both;
+	struct cpuset bad, both, exist;
 	struct finding *x;
 	char *l;
 
 	cpuset_init(&bad);
 	cpuset_init(&both);
+	cpuset_init(&exist);
 	cpuset_copy(&bad, res);
 	cpuset_or(&bad, av);
-	if (hi)
-		cpuset_for_each(&bad,
-				id) if ((uint32_t)id >= lo &&
-					(uint32_t)id <= (vf ? hi - 1 : hi))
-			cpuset_del(&bad, (uint32_t)id);
+	if (hi) {
+		cpuset_add_range(&exist, lo, vf ? hi - 1 : hi);
+		cpuset_andnot(&bad, &exist);
+	}
 	if (!cpuset_empty(&bad)) {
 		l = cpuset_format(&bad);
 		if (!hi)
@@ -341,6 +343,7 @@ static void id_lists(struct check_ctx *c, const struct mk_device *d, bool vf)
 	}
 	cpuset_free(&bad);
 	cpuset_free(&both);
+	cpuset_free(&exist);
 }
 
 void check_inventory_devices(struct check_ctx *c)

@@ -28,8 +28,8 @@ void check_inventory_topology(struct check_ctx *c)
 {
 	const struct mk_model *m = c->m;
 	const struct mk_topology *tp = &m->topo;
-	uint32_t limit = m->cpus.total;
-	int32_t *owner;
+	struct cpuset seen, below, bad, ghost;
+	bool ghosts = m->cpus.total && !m->cpus.ids_physical;
 	struct rng *r;
 	size_t i, nr = 0;
 	struct finding *x;
@@ -50,33 +50,27 @@ void check_inventory_topology(struct check_ctx *c)
 				break;
 			}
 	}
-	for (i = 0; i < tp->nnodes; i++)
-		cpuset_for_each(&tp->nodes[i].cpus,
-				cpu) if ((uint32_t)cpu >= limit) limit =
-			(uint32_t)cpu + 1;
-	for (i = 0; i < m->cpus.ncores; i++)
-		cpuset_for_each(&m->cpus.cores[i].cpus,
-				cpu) if ((uint32_t)cpu >= limit) limit =
-			(uint32_t)cpu + 1;
-	owner = xmalloc((limit + 1) * sizeof(*owner));
-	/* node CPU sets disjoint, and existing */
-	for (i = 0; i < limit; i++)
-		owner[i] = -1;
+	/*
+	 * Node CPU sets disjoint, and existing: a CPU is bad in a node when
+	 * an earlier node (in seen) has it, a ghost when it is not below
+	 * total.
+	 */
+	cpuset_init(&seen);
+	cpuset_init(&below);
+	cpuset_init(&bad);
+	cpuset_init(&ghost);
+	if (ghosts)
+		cpuset_add_range(&below, 0, m->cpus.total - 1);
 	for (i = 0; i < tp->nnodes; i++) {
 		const struct mk_numa_node *n = &tp->nodes[i];
-		struct cpuset bad, ghost;
 
-		cpuset_init(&bad);
-		cpuset_init(&ghost);
-		cpuset_for_each(&n->cpus, cpu)
-		{
-			if (owner[cpu] >= 0)
-				cpuset_add(&bad, (uint32_t)cpu);
-			else
-				owner[cpu] = (int32_t)i;
-			if (m->cpus.total && !m->cpus.ids_physical &&
-			    (uint32_t)cpu >= m->cpus.total)
-				cpuset_add(&ghost, (uint32_t)cpu);
+		cpuset_copy(&bad, &n->cpus);
+		cpuset_and(&bad, &seen);
+		cpuset_or(&seen, &n->cpus);
+		cpuset_clear(&ghost);
+		if (ghosts) {
+			cpuset_copy(&ghost, &n->cpus);
+			cpuset_andnot(&ghost, &below);
 		}
 		if (!cpuset_empty(&bad)) {
 			char *p = cpus_phrase(&bad);
@@ -100,8 +94,6 @@ void check_inventory_topology(struct check_ctx *c)
 			finding_loc(x, &n->cpus_at.pos);
 			free(p);
 		}
-		cpuset_free(&bad);
-		cpuset_free(&ghost);
 	}
 	/* node memory ranges disjoint: sort and sweep */
 	r = xmalloc((tp->nnodes + 1) * sizeof(*r));
@@ -137,20 +129,13 @@ void check_inventory_topology(struct check_ctx *c)
 		finding_loc(x, &tp->distance_at.pos);
 	}
 	/* SMT cores disjoint */
-	for (i = 0; i < limit; i++)
-		owner[i] = -1;
+	cpuset_clear(&seen);
 	for (i = 0; i < m->cpus.ncores; i++) {
 		const struct mk_core *k = &m->cpus.cores[i];
-		struct cpuset bad;
 
-		cpuset_init(&bad);
-		cpuset_for_each(&k->cpus, cpu)
-		{
-			if (owner[cpu] >= 0)
-				cpuset_add(&bad, (uint32_t)cpu);
-			else
-				owner[cpu] = (int32_t)i;
-		}
+		cpuset_copy(&bad, &k->cpus);
+		cpuset_and(&bad, &seen);
+		cpuset_or(&seen, &k->cpus);
 		if (!cpuset_empty(&bad)) {
 			char *p = cpus_phrase(&bad);
 
@@ -162,9 +147,11 @@ void check_inventory_topology(struct check_ctx *c)
 			finding_loc(x, &k->at.pos);
 			free(p);
 		}
-		cpuset_free(&bad);
 	}
-	free(owner);
+	cpuset_free(&seen);
+	cpuset_free(&below);
+	cpuset_free(&bad);
+	cpuset_free(&ghost);
 }
 
 void check_inventory_coverage(struct check_ctx *c)
@@ -227,23 +214,35 @@ void check_inventory_coverage(struct check_ctx *c)
 	free(r);
 }
 
-/* The set of NUMA node indices an instance's CPUs are on. */
+/*
+ * The set of NUMA node indices an instance's CPUs are on: each CPU counts
+ * for the first node that has it (as mk_numa_of_cpu), taken a word of
+ * CPUs at a time.
+ */
 static size_t cpu_nodes(const struct mk_model *m, const struct mk_instance *in,
 			bool *on, size_t n)
 {
-	size_t k = 0, i;
+	const struct cpuset *s = &in->cpus;
+	size_t k = 0, j;
+	uint32_t i;
 
 	memset(on, 0, n * sizeof(*on));
-	cpuset_for_each(&in->cpus, cpu)
-	{
-		int node = mk_numa_of_cpu(m, (uint32_t)cpu);
+	for (i = s->lo; i < s->lo + s->nwords; i++) {
+		uint64_t rest = cpuset_word(s, i);
 
-		if (node >= 0 && !on[node]) {
-			on[node] = true;
-			k++;
+		for (j = 0; j < m->topo.nnodes && rest; j++) {
+			uint64_t hit =
+				rest & cpuset_word(&m->topo.nodes[j].cpus, i);
+
+			if (!hit)
+				continue;
+			rest &= ~hit;
+			if (!on[j]) {
+				on[j] = true;
+				k++;
+			}
 		}
 	}
-	(void)i;
 	return k;
 }
 
@@ -293,6 +292,32 @@ void check_numa_node_unknown(struct check_ctx *c)
 	}
 }
 
+/*
+ * Are all of the instance's CPUs on its numa-nodes (then there is nothing
+ * to report)?  A word at a time, without building the union.
+ */
+static bool cpus_in_nodes(const struct mk_model *m,
+			  const struct mk_instance *in)
+{
+	const struct cpuset *s = &in->cpus;
+	uint32_t i;
+	size_t k;
+
+	for (i = s->lo; i < s->lo + s->nwords; i++) {
+		uint64_t rest = cpuset_word(s, i);
+
+		for (k = 0; k < in->nnuma && rest; k++) {
+			int n = mk_numa_find(m, in->numa[k]);
+
+			if (n >= 0)
+				rest &= ~cpuset_word(&m->topo.nodes[n].cpus, i);
+		}
+		if (rest)
+			return false;
+	}
+	return true;
+}
+
 void check_numa_cpu_mismatch(struct check_ctx *c)
 {
 	const struct mk_model *m = c->m;
@@ -305,7 +330,7 @@ void check_numa_cpu_mismatch(struct check_ctx *c)
 		struct cpuset allowed, out;
 		struct finding *x;
 
-		if (!in->nnuma)
+		if (!in->nnuma || cpus_in_nodes(m, in))
 			continue;
 		cpuset_init(&allowed);
 		cpuset_init(&out);

@@ -385,7 +385,8 @@ static void check_dup_children(struct resolver *r, struct dt_node *n)
 	if (count <= 16) {
 		dt_for_each_child(n, c)
 			for (c2 = n->children; c2 != c; c2 = c2->next)
-				if (!strcmp(c->name, c2->name)) {
+				if (c->name[0] == c2->name[0] &&
+				    !strcmp(c->name, c2->name)) {
 					dup_node(r, n, c, c2);
 					break;
 				}
@@ -415,7 +416,8 @@ static void check_dup_props(struct resolver *r, struct dt_node *n)
 	if (count <= 16) {
 		dt_for_each_prop(n, p)
 			for (p2 = n->props; p2 != p; p2 = p2->next)
-				if (!strcmp(p->name, p2->name)) {
+				if (p->name[0] == p2->name[0] &&
+				    !strcmp(p->name, p2->name)) {
 					dup_prop(r, n, p, p2);
 					break;
 				}
@@ -674,9 +676,14 @@ static uint32_t node_phandle(struct resolver *r, struct dt_node *n)
 	n->phandle = r->next_phandle;
 	u64map_put(&r->phandles, n->phandle, n);
 	if (!dt_prop(n, "phandle")) {
-		p = dt_prop_new("phandle");
-		dt_value_mark(&p->val, DT_MARK_TYPE_U32, 0, NULL, NULL);
-		dt_value_append_cell(&p->val, n->phandle, 32);
+		uint8_t cell[4];
+
+		/* in the tree's arena, like the parsed properties */
+		p = dt_prop_new_in(r->t, "phandle", 7);
+		p->val.markers = dt_marker_new_in(r->t, NULL, 0);
+		p->val.markers->kind = DT_MARK_TYPE_U32;
+		dt_put_be32(cell, n->phandle);
+		dt_value_set_in(r->t, &p->val, cell, sizeof(cell));
 		dt_node_add_prop(n, p);
 	}
 	return n->phandle;

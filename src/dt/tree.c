@@ -25,22 +25,16 @@ struct dt_arena_chunk {
 	char mem[];
 };
 
-/* Zeroed memory from the arena, or NULL if objects must be malloc'd. */
-static void *arena_alloc(struct dt_arena *a, size_t size, size_t align)
+/* A new chunk with room for size bytes; returns them. */
+static __attribute__((noinline)) void *arena_refill(struct dt_arena *a,
+						    size_t size)
 {
 	struct dt_arena_chunk *c;
-	uintptr_t p;
 	size_t csize;
 
-	if (!DT_ARENA)
-		return NULL;
-	p = ((uintptr_t)a->p + (align - 1)) & ~(uintptr_t)(align - 1);
-	if (a->p && size <= (uintptr_t)a->end - p) {
-		a->p = (char *)p + size;
-		return (void *)p;
-	}
 	csize = size + ARENA_ALIGN > ARENA_CHUNK ? size + ARENA_ALIGN
 						 : ARENA_CHUNK;
+	/* fresh pages are zero: no memset; populated in one call */
 	c = mmap(NULL, sizeof(*c) + csize, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (c == MAP_FAILED)
@@ -51,6 +45,22 @@ static void *arena_alloc(struct dt_arena *a, size_t size, size_t align)
 	a->p = c->mem + size;
 	a->end = c->mem + csize;
 	return c->mem;
+}
+
+/* Zeroed memory from the arena, or NULL if objects must be malloc'd. */
+static inline void *arena_alloc(struct dt_arena *a, size_t size,
+				size_t align)
+{
+	uintptr_t p;
+
+	if (!DT_ARENA)
+		return NULL;
+	p = ((uintptr_t)a->p + (align - 1)) & ~(uintptr_t)(align - 1);
+	if (a->p && size <= (uintptr_t)a->end - p) {
+		a->p = (char *)p + size;
+		return (void *)p;
+	}
+	return arena_refill(a, size);
 }
 
 static void arena_free(struct dt_arena *a)

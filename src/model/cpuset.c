@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * CPU sets: a bitmap of 64-bit words that grows on demand.  Words past
- * nwords are implicitly zero, so two sets of different lengths compare and
- * combine as if the shorter one were padded with zeros.
+ * CPU sets: a window of 64-bit words that grows on demand, downwards as
+ * well as upwards.  Words outside the window are implicitly zero, so two
+ * sets with different windows compare and combine as if both were padded
+ * with zeros.
  */
 #include "model/cpuset.h"
 
@@ -26,82 +27,215 @@ static inline uint64_t bit_of(uint32_t cpu)
 	return UINT64_C(1) << (cpu % WORD_BITS);
 }
 
-/* Make room for at least n words; new words are zero. */
-static void cpuset_grow(struct cpuset *s, uint32_t n)
+static inline uint32_t min_u32(uint32_t a, uint32_t b)
 {
-	if (n <= s->nwords)
-		return;
-	s->w = xrealloc(s->w, (size_t)n * sizeof(*s->w));
-	memset(s->w + s->nwords, 0, (size_t)(n - s->nwords) * sizeof(*s->w));
+	return a < b ? a : b;
+}
+
+static inline uint32_t max_u32(uint32_t a, uint32_t b)
+{
+	return a > b ? a : b;
+}
+
+/* The words of the window, for writing. */
+static inline uint64_t *words(struct cpuset *s)
+{
+	return s->cap ? s->w : &s->one;
+}
+
+/*
+ * Widen the window to hold words first..last (first <= last < MAX_WORDS);
+ * new words are zero.  Growing upwards doubles the allocation, so a list
+ * read in ascending order reallocates a logarithmic number of times.
+ */
+static void cpuset_grow(struct cpuset *s, uint32_t first, uint32_t last)
+{
+	uint32_t lo, hi, n, shift;
+	uint64_t *w;
+
+	if (!s->nwords) {
+		lo = first;
+		hi = last;
+	} else {
+		lo = min_u32(first, s->lo);
+		hi = max_u32(last, s->lo + s->nwords - 1);
+		if (lo == s->lo && hi < s->lo + s->nwords)
+			return;
+	}
+	n = hi - lo + 1;
+	shift = s->nwords ? s->lo - lo : 0;
+	if (n > (s->cap ? s->cap : 1)) {
+		uint32_t cap = s->nwords && lo == s->lo ? 2 * s->cap : 0;
+
+		cap = min_u32(max_u32(cap, n), MAX_WORDS);
+		if (s->cap) {
+			s->w = xrealloc(s->w, (size_t)cap * sizeof(*s->w));
+		} else {
+			s->w = xmalloc((size_t)cap * sizeof(*s->w));
+			s->w[0] = s->one;
+		}
+		s->cap = cap;
+	}
+	w = words(s);
+	if (shift) {
+		memmove(w + shift, w, (size_t)s->nwords * sizeof(*w));
+		memset(w, 0, (size_t)shift * sizeof(*w));
+	}
+	if (n == shift + s->nwords + 1) /* the usual one word */
+		w[n - 1] = 0;
+	else if (n > shift + s->nwords)
+		memset(w + shift + s->nwords, 0,
+		       (size_t)(n - shift - s->nwords) * sizeof(*w));
+	s->lo = lo;
 	s->nwords = n;
 }
 
 void cpuset_init(struct cpuset *s)
 {
-	s->w = NULL;
-	s->nwords = 0;
+	memset(s, 0, sizeof(*s));
 }
 
 void cpuset_free(struct cpuset *s)
 {
-	free(s->w);
+	if (s->cap)
+		free(s->w);
 	cpuset_init(s);
 }
 
+/* Empty the set, keeping the allocation for the next members. */
 void cpuset_clear(struct cpuset *s)
 {
-	if (s->nwords)
-		memset(s->w, 0, (size_t)s->nwords * sizeof(*s->w));
+	s->lo = 0;
+	s->nwords = 0;
 }
 
 void cpuset_copy(struct cpuset *dst, const struct cpuset *src)
 {
 	if (dst == src)
 		return;
-	cpuset_grow(dst, src->nwords);
+	if (src->nwords > (dst->cap ? dst->cap : 1)) {
+		if (dst->cap)
+			free(dst->w);
+		dst->w = xmalloc((size_t)src->nwords * sizeof(*dst->w));
+		dst->cap = src->nwords;
+	}
 	if (src->nwords)
-		memcpy(dst->w, src->w, (size_t)src->nwords * sizeof(*dst->w));
-	if (dst->nwords > src->nwords)
-		memset(dst->w + src->nwords, 0,
-		       (size_t)(dst->nwords - src->nwords) * sizeof(*dst->w));
+		memcpy(words(dst), cpuset_words(src),
+		       (size_t)src->nwords * sizeof(*dst->w));
+	dst->lo = src->lo;
+	dst->nwords = src->nwords;
 }
 
-void cpuset_add(struct cpuset *s, uint32_t cpu)
+void cpuset_reserve(struct cpuset *s, uint32_t first, uint32_t last)
+{
+	if (first >= CPUSET_MAX || first > last)
+		return;
+	if (last >= CPUSET_MAX)
+		last = CPUSET_MAX - 1;
+	cpuset_grow(s, word_of(first), word_of(last));
+}
+
+static inline uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * A cell list is usually ascending, and often runs of consecutive CPUs:
+ * the window is sized for its ends, and each run within one word is one
+ * store.  A value outside the window widens it first.
+ */
+size_t cpuset_add_be32(struct cpuset *s, struct cpuset *dup, const void *cells,
+		       size_t n)
+{
+	const uint8_t *c = cells;
+	uint32_t v, first, k, lo, nw;
+	uint64_t *w, bits, again;
+	size_t i, end;
+
+	if (!n)
+		return 0;
+	if (be32(c) <= be32(c + 4 * (n - 1)))
+		cpuset_reserve(s, be32(c), be32(c + 4 * (n - 1)));
+	w = words(s);
+	lo = s->lo;
+	nw = s->nwords;
+	for (i = 0; i < n;) {
+		v = be32(c + 4 * i);
+		if (v >= CPUSET_MAX)
+			break;
+		k = word_of(v) - lo;
+		if (k >= nw) {
+			/* not in s, so not a duplicate */
+			cpuset_add_slow(s, v);
+			w = words(s);
+			lo = s->lo;
+			nw = s->nwords;
+			i++;
+			continue;
+		}
+		/* the run first, first + 1, ... v up to the end of the word */
+		first = v;
+		end = i + WORD_BITS - v % WORD_BITS;
+		if (end > n)
+			end = n;
+		for (i++; i < end && be32(c + 4 * i) == v + 1; i++)
+			v++;
+		bits = (~UINT64_C(0) << (first % WORD_BITS)) &
+		       (~UINT64_C(0) >> (WORD_BITS - 1 - v % WORD_BITS));
+		again = w[k] & bits;
+		w[k] |= bits;
+		/* the run's values are distinct: a duplicate was in s before */
+		for (; dup && again; again &= again - 1) {
+			v = (lo + k) * WORD_BITS +
+			    (uint32_t)__builtin_ctzll(again);
+			cpuset_add(dup, v);
+		}
+	}
+	return i;
+}
+
+void cpuset_add_slow(struct cpuset *s, uint32_t cpu)
 {
 	if (cpu >= CPUSET_MAX)
 		return;
-	cpuset_grow(s, word_of(cpu) + 1);
-	s->w[word_of(cpu)] |= bit_of(cpu);
+	cpuset_grow(s, word_of(cpu), word_of(cpu));
+	words(s)[word_of(cpu) - s->lo] |= bit_of(cpu);
 }
 
 void cpuset_add_range(struct cpuset *s, uint32_t first, uint32_t last)
 {
 	uint32_t wf, wl, i;
-	uint64_t mf, ml;
+	uint64_t mf, ml, *w;
 
 	if (first >= CPUSET_MAX || first > last)
 		return;
 	if (last >= CPUSET_MAX)
 		last = CPUSET_MAX - 1;
-	wf = word_of(first);
-	wl = word_of(last);
-	cpuset_grow(s, wl + 1);
+	cpuset_grow(s, word_of(first), word_of(last));
+	/* word numbers relative to the window from here on */
+	w = words(s);
+	wf = word_of(first) - s->lo;
+	wl = word_of(last) - s->lo;
 	mf = ~UINT64_C(0) << (first % WORD_BITS);
 	ml = ~UINT64_C(0) >> (WORD_BITS - 1 - last % WORD_BITS);
 	if (wf == wl) {
-		s->w[wf] |= mf & ml;
+		w[wf] |= mf & ml;
 		return;
 	}
-	s->w[wf] |= mf;
+	w[wf] |= mf;
 	for (i = wf + 1; i < wl; i++)
-		s->w[i] = ~UINT64_C(0);
-	s->w[wl] |= ml;
+		w[i] = ~UINT64_C(0);
+	w[wl] |= ml;
 }
 
 void cpuset_del(struct cpuset *s, uint32_t cpu)
 {
-	if (word_of(cpu) < s->nwords)
-		s->w[word_of(cpu)] &= ~bit_of(cpu);
+	uint32_t k = word_of(cpu) - s->lo;
+
+	if (k < s->nwords)
+		words(s)[k] &= ~bit_of(cpu);
 }
 
 /* SWAR: no libgcc call, no -mpopcnt (the binary must run anywhere). */
@@ -116,94 +250,123 @@ static inline uint32_t popcount64(uint64_t x)
 
 uint32_t cpuset_count(const struct cpuset *s)
 {
+	const uint64_t *w = cpuset_words(s);
 	uint32_t i, n = 0;
 
 	for (i = 0; i < s->nwords; i++)
-		if (s->w[i])
-			n += popcount64(s->w[i]);
+		if (w[i])
+			n += popcount64(w[i]);
 	return n;
 }
 
 bool cpuset_empty(const struct cpuset *s)
 {
+	const uint64_t *w = cpuset_words(s);
 	uint32_t i;
 
 	for (i = 0; i < s->nwords; i++)
-		if (s->w[i])
+		if (w[i])
 			return false;
 	return true;
 }
 
-/* Lowest non-member >= from (possibly past the last word). */
+/* Lowest non-member >= from (possibly past the window). */
 static uint32_t cpuset_next_clear(const struct cpuset *s, uint32_t from)
 {
-	uint32_t i = word_of(from);
+	const uint64_t *v = cpuset_words(s);
+	uint32_t k = word_of(from) - s->lo;
 	uint64_t w;
 
-	if (i >= s->nwords)
+	if (word_of(from) < s->lo || k >= s->nwords)
 		return from;
-	w = ~s->w[i] & (~UINT64_C(0) << (from % WORD_BITS));
+	w = ~v[k] & (~UINT64_C(0) << (from % WORD_BITS));
 	for (;;) {
 		if (w)
-			return i * WORD_BITS + (uint32_t)__builtin_ctzll(w);
-		if (++i >= s->nwords)
-			return i * WORD_BITS;
-		w = ~s->w[i];
+			return (s->lo + k) * WORD_BITS +
+			       (uint32_t)__builtin_ctzll(w);
+		if (++k >= s->nwords)
+			return (s->lo + k) * WORD_BITS;
+		w = ~v[k];
 	}
+}
+
+/* The words both windows hold: [*lo, *hi); false if none. */
+static bool overlap(const struct cpuset *a, const struct cpuset *b,
+		    uint32_t *lo, uint32_t *hi)
+{
+	*lo = max_u32(a->lo, b->lo);
+	*hi = min_u32(a->lo + a->nwords, b->lo + b->nwords);
+	return a->nwords && b->nwords && *lo < *hi;
 }
 
 void cpuset_or(struct cpuset *dst, const struct cpuset *a)
 {
+	const uint64_t *v = cpuset_words(a);
+	uint64_t *d;
 	uint32_t i;
 
-	cpuset_grow(dst, a->nwords);
+	if (!a->nwords)
+		return;
+	cpuset_grow(dst, a->lo, a->lo + a->nwords - 1);
+	d = words(dst) + (a->lo - dst->lo);
 	for (i = 0; i < a->nwords; i++)
-		dst->w[i] |= a->w[i];
+		d[i] |= v[i];
 }
 
 void cpuset_and(struct cpuset *dst, const struct cpuset *a)
 {
+	uint64_t *d = words(dst);
 	uint32_t i;
 
 	for (i = 0; i < dst->nwords; i++)
-		dst->w[i] &= i < a->nwords ? a->w[i] : 0;
+		d[i] &= cpuset_word(a, dst->lo + i);
 }
 
 void cpuset_andnot(struct cpuset *dst, const struct cpuset *a)
 {
-	uint32_t i, n = dst->nwords < a->nwords ? dst->nwords : a->nwords;
+	const uint64_t *v = cpuset_words(a);
+	uint64_t *d = words(dst);
+	uint32_t lo, hi, i;
 
-	for (i = 0; i < n; i++)
-		dst->w[i] &= ~a->w[i];
+	if (!overlap(dst, a, &lo, &hi))
+		return;
+	for (i = lo; i < hi; i++)
+		d[i - dst->lo] &= ~v[i - a->lo];
 }
 
 bool cpuset_intersects(const struct cpuset *a, const struct cpuset *b)
 {
-	uint32_t i, n = a->nwords < b->nwords ? a->nwords : b->nwords;
+	const uint64_t *va = cpuset_words(a), *vb = cpuset_words(b);
+	uint32_t lo, hi, i;
 
-	for (i = 0; i < n; i++)
-		if (a->w[i] & b->w[i])
+	if (!overlap(a, b, &lo, &hi))
+		return false;
+	for (i = lo; i < hi; i++)
+		if (va[i - a->lo] & vb[i - b->lo])
 			return true;
 	return false;
 }
 
 bool cpuset_subset(const struct cpuset *a, const struct cpuset *of)
 {
+	const uint64_t *v = cpuset_words(a);
 	uint32_t i;
 
 	for (i = 0; i < a->nwords; i++)
-		if (a->w[i] & ~(i < of->nwords ? of->w[i] : 0))
+		if (v[i] & ~cpuset_word(of, a->lo + i))
 			return false;
 	return true;
 }
 
 int64_t cpuset_last(const struct cpuset *s)
 {
+	const uint64_t *w = cpuset_words(s);
 	uint32_t i;
 
 	for (i = s->nwords; i-- > 0;)
-		if (s->w[i])
-			return (int64_t)i * 64 + 63 - __builtin_clzll(s->w[i]);
+		if (w[i])
+			return ((int64_t)s->lo + i) * 64 + 63 -
+			       __builtin_clzll(w[i]);
 	return -1;
 }
 

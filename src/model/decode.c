@@ -223,6 +223,38 @@ static void decode_topology(struct decoder *d, const struct dt_node *topo)
 	}
 }
 
+/* The properties of a device node, in their usual order. */
+enum {
+	DP_COMPATIBLE,
+	DP_DEVICE_TYPE,
+	DP_PCI_ID,
+	DP_VENDOR,
+	DP_DEVICE,
+	DP_NUMA,
+	DP_VFS,
+	DP_VF_RESERVED,
+	DP_VF_AVAILABLE,
+	DP_NS,
+	DP_NS_RESERVED,
+	DP_NS_AVAILABLE,
+	DP_COUNT
+};
+
+static const char *const dev_props[DP_COUNT] = {
+	[DP_COMPATIBLE] = "compatible",
+	[DP_DEVICE_TYPE] = "device-type",
+	[DP_PCI_ID] = "pci-id",
+	[DP_VENDOR] = "vendor-id",
+	[DP_DEVICE] = "device-id",
+	[DP_NUMA] = "numa-node",
+	[DP_VFS] = "sriov-vfs",
+	[DP_VF_RESERVED] = "host-reserved-vf",
+	[DP_VF_AVAILABLE] = "available-vfs",
+	[DP_NS] = "namespaces",
+	[DP_NS_RESERVED] = "host-reserved-ns",
+	[DP_NS_AVAILABLE] = "available-ns",
+};
+
 void decode_devices(struct decoder *d, const struct dt_node *devs)
 {
 	struct mk_model *m = d->m;
@@ -235,8 +267,11 @@ void decode_devices(struct decoder *d, const struct dt_node *devs)
 	dt_for_each_child(devs, n)
 	{
 		struct mk_device *x = &m->devices[i++];
+		const struct dt_property *p[DP_COUNT];
+		const char *const *pn = dev_props;
 		uint32_t numa;
 
+		props_find(n, dev_props, DP_COUNT, p);
 		x->name = node_display_name(d, n);
 		x->path = dt_node_path(n);
 		x->node = n;
@@ -246,55 +281,63 @@ void decode_devices(struct decoder *d, const struct dt_node *devs)
 		cpuset_init(&x->vf_available);
 		cpuset_init(&x->ns_reserved);
 		cpuset_init(&x->ns_available);
-		rd_str(d, n, "compatible", false, chk, x->name, &x->compatible,
-		       NULL);
-		rd_str(d, n, "device-type", false, chk, x->name,
-		       &x->device_type, NULL);
+		rd_str_p(d, n, p[DP_COMPATIBLE], pn[DP_COMPATIBLE], false, chk,
+			 x->name, &x->compatible, NULL);
+		rd_str_p(d, n, p[DP_DEVICE_TYPE], pn[DP_DEVICE_TYPE], false,
+			 chk, x->name, &x->device_type, NULL);
 		mk_pos_of(&x->pci_at, n, NULL);
-		rd_str(d, n, "pci-id",
-		       !x->device_type || !strcmp(x->device_type, "pci"), chk,
-		       x->name, &x->pci_id, &x->pci_at);
-		x->has_vendor = rd_u32(d, n, "vendor-id", false, chk, x->name,
-				       &x->vendor_id, NULL);
-		x->has_device = rd_u32(d, n, "device-id", false, chk, x->name,
-				       &x->device_id, NULL);
-		if (rd_u32(d, n, "numa-node", false, chk, x->name, &numa, NULL))
+		rd_str_p(d, n, p[DP_PCI_ID], pn[DP_PCI_ID],
+			 !x->device_type || !strcmp(x->device_type, "pci"), chk,
+			 x->name, &x->pci_id, &x->pci_at);
+		x->has_vendor =
+			rd_u32_p(d, n, p[DP_VENDOR], pn[DP_VENDOR], false, chk,
+				 x->name, &x->vendor_id, NULL);
+		x->has_device =
+			rd_u32_p(d, n, p[DP_DEVICE], pn[DP_DEVICE], false, chk,
+				 x->name, &x->device_id, NULL);
+		if (rd_u32_p(d, n, p[DP_NUMA], pn[DP_NUMA], false, chk, x->name,
+			     &numa, NULL))
 			x->numa = numa;
-		if (rd_u32(d, n, "sriov-vfs", false, chk, x->name, &x->nvfs,
-			   &x->vfs_at))
+		if (rd_u32_p(d, n, p[DP_VFS], pn[DP_VFS], false, chk, x->name,
+			     &x->nvfs, &x->vfs_at))
 			x->kind = MK_DEV_SRIOV;
-		rd_set(d, n, "host-reserved-vf", false, chk, x->name,
-		       &x->vf_reserved, NULL, &x->vf_reserved_at);
-		rd_set(d, n, "available-vfs", false, chk, x->name,
-		       &x->vf_available, NULL, &x->vf_available_at);
-		if (rd_u32(d, n, "namespaces", false, chk, x->name, &x->nns,
-			   &x->ns_at))
+		rd_set_p(d, n, p[DP_VF_RESERVED], pn[DP_VF_RESERVED], false,
+			 chk, x->name, &x->vf_reserved, NULL,
+			 &x->vf_reserved_at);
+		rd_set_p(d, n, p[DP_VF_AVAILABLE], pn[DP_VF_AVAILABLE], false,
+			 chk, x->name, &x->vf_available, NULL,
+			 &x->vf_available_at);
+		if (rd_u32_p(d, n, p[DP_NS], pn[DP_NS], false, chk, x->name,
+			     &x->nns, &x->ns_at))
 			x->kind =
 				x->kind == MK_DEV_SRIOV ? x->kind : MK_DEV_NVME;
-		rd_set(d, n, "host-reserved-ns", false, chk, x->name,
-		       &x->ns_reserved, NULL, &x->ns_reserved_at);
-		rd_set(d, n, "available-ns", false, chk, x->name,
-		       &x->ns_available, NULL, &x->ns_available_at);
+		rd_set_p(d, n, p[DP_NS_RESERVED], pn[DP_NS_RESERVED], false,
+			 chk, x->name, &x->ns_reserved, NULL,
+			 &x->ns_reserved_at);
+		rd_set_p(d, n, p[DP_NS_AVAILABLE], pn[DP_NS_AVAILABLE], false,
+			 chk, x->name, &x->ns_available, NULL,
+			 &x->ns_available_at);
 	}
 }
 
-/* phandle -> node, and node -> (kind, index), both by sorted arrays */
+/*
+ * phandle -> node, with the device or device reference the node is, if
+ * any.  dtc numbers phandles from 1 up, so they are dense and the usual
+ * index is a table indexed by phandle.  Sparse phandles, or one phandle
+ * on two nodes (a blob can have that), take a sorted array searched with
+ * bsearch instead, which picks among duplicates as it always did.
+ */
 struct ph_ent {
 	uint32_t ph;
-	const struct dt_node *n;
-};
-
-struct node_ent {
-	const struct dt_node *n;
-	int kind; /* MK_REF_DEVICE or MK_REF_DEVREF */
+	int kind; /* MK_REF_DEVICE, MK_REF_DEVREF, or -1 */
 	int idx;
+	const struct dt_node *n;
 };
 
-struct index {
-	struct ph_ent *ph;
-	size_t nph, cph;
-	struct node_ent *nodes;
-	size_t nnodes;
+struct mk_index {
+	struct ph_ent *ph; /* by phandle if direct, else sorted by it */
+	size_t nph;	   /* direct: highest phandle + 1 */
+	bool direct;
 };
 
 static int cmp_ph(const void *a, const void *b)
@@ -304,36 +347,61 @@ static int cmp_ph(const void *a, const void *b)
 	return x->ph < y->ph ? -1 : x->ph > y->ph;
 }
 
-static int cmp_node(const void *a, const void *b)
+/*
+ * The phandle of a node (0 if none): assigned, or else its "phandle"
+ * property, or else its "linux,phandle" (a blob's nodes have only those).
+ */
+static uint32_t node_phandle(const struct dt_node *n)
 {
-	const struct node_ent *x = a, *y = b;
-
-	return x->n < y->n ? -1 : x->n > y->n;
-}
-
-static void collect_phandles(struct index *ix, const struct dt_node *n)
-{
-	const struct dt_node *c;
+	const struct dt_property *p, *lp = NULL;
 	uint32_t ph = n->phandle;
 
-	if (!ph) {
-		const struct dt_property *p = dt_prop(n, "phandle");
-
-		if (!p)
-			p = dt_prop(n, "linux,phandle");
-		if (p)
-			dt_prop_u32(p, &ph);
+	if (ph)
+		return ph;
+	dt_for_each_prop(n, p)
+	{
+		if (p->name[0] == 'p' && !strcmp(p->name, "phandle"))
+			break;
+		if (p->name[0] == 'l' && !lp &&
+		    !strcmp(p->name, "linux,phandle"))
+			lp = p;
 	}
-	if (ph && ph != 0xffffffffu) {
-		ix->ph = xgrow(ix->ph, &ix->cph, ix->nph + 1, sizeof(*ix->ph));
-		ix->ph[ix->nph].ph = ph;
-		ix->ph[ix->nph++].n = n;
-	}
-	dt_for_each_child(n, c) collect_phandles(ix, c);
+	if (!p)
+		p = lp;
+	if (p)
+		dt_prop_u32(p, &ph);
+	return ph;
 }
 
-/* qsort, unless already in order (the usual case: phandles are assigned
- * in tree order, and pooled nodes are allocated in it). */
+static bool phandle_ok(uint32_t ph)
+{
+	return ph && ph != 0xffffffffu;
+}
+
+struct ph_list {
+	struct ph_ent *v;
+	size_t n, cap;
+	uint32_t max;
+};
+
+static void collect_phandles(struct ph_list *l, const struct dt_node *root)
+{
+	const struct dt_node *n;
+
+	for (n = root; n; n = node_next(root, n, false)) {
+		uint32_t ph = node_phandle(n);
+
+		if (!phandle_ok(ph))
+			continue;
+		if (l->n == l->cap)
+			l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
+		l->v[l->n++] = (struct ph_ent){ph, -1, -1, n};
+		if (ph > l->max)
+			l->max = ph;
+	}
+}
+
+/* qsort, unless already in order. */
 static void sort_if_needed(void *base, size_t n, size_t size,
 			   int (*cmp)(const void *, const void *))
 {
@@ -347,88 +415,94 @@ static void sort_if_needed(void *base, size_t n, size_t size,
 		qsort(base, n, size, cmp);
 }
 
-static bool in_order(const struct node_ent *v, size_t n)
+/* Record that node n (with its phandle) is device or devref idx. */
+static void index_mark(struct mk_index *ix, const struct dt_node *n, int kind,
+		       size_t idx)
 {
-	size_t i;
+	uint32_t ph = node_phandle(n);
+	struct ph_ent key = {.ph = ph}, *e;
 
-	for (i = 1; i < n; i++)
-		if (cmp_node(&v[i - 1], &v[i]) > 0)
-			return false;
-	return true;
-}
-
-/*
- * Sort v by cmp_node.  v[0..mid) (devices) and v[mid..n) (device
- * references) each come in tree order, which is usually node order: then
- * one merge (left first on ties, as the stable qsort) does it.
- */
-static void merge_halves(struct node_ent *v, size_t mid, size_t n)
-{
-	struct node_ent *t;
-	size_t i = 0, j = mid, k = 0;
-
-	if (!in_order(v, mid) || !in_order(v + mid, n - mid)) {
-		sort_if_needed(v, n, sizeof(*v), cmp_node);
+	if (!phandle_ok(ph))
 		return;
+	if (ix->direct) {
+		e = ph < ix->nph && ix->ph[ph].n == n ? &ix->ph[ph] : NULL;
+	} else {
+		e = bsearch(&key, ix->ph, ix->nph, sizeof(*ix->ph), cmp_ph);
+		if (!e)
+			return;
+		/* the run of entries with this phandle holds n once */
+		while (e > ix->ph && e[-1].ph == ph)
+			e--;
+		while (e < ix->ph + ix->nph && e->ph == ph && e->n != n)
+			e++;
+		if (e == ix->ph + ix->nph || e->ph != ph)
+			e = NULL;
 	}
-	if (!mid || mid == n || cmp_node(&v[mid - 1], &v[mid]) <= 0)
-		return;
-	t = xmalloc(n * sizeof(*t));
-	while (i < mid && j < n)
-		t[k++] = cmp_node(&v[j], &v[i]) < 0 ? v[j++] : v[i++];
-	while (i < mid)
-		t[k++] = v[i++];
-	while (j < n)
-		t[k++] = v[j++];
-	memcpy(v, t, n * sizeof(*v));
-	free(t);
+	if (e) {
+		e->kind = kind;
+		e->idx = (int)idx;
+	}
 }
 
-static void index_build(struct decoder *d, struct index *ix)
+static void index_build(struct decoder *d, struct mk_index *ix)
 {
 	struct mk_model *m = d->m;
-	size_t i, k = 0;
+	struct ph_list l = {0};
+	struct ph_ent *tab;
+	size_t i;
 
 	memset(ix, 0, sizeof(*ix));
 	if (d->t->root)
-		collect_phandles(ix, d->t->root);
-	sort_if_needed(ix->ph, ix->nph, sizeof(*ix->ph), cmp_ph);
-	ix->nnodes = m->ndevices + m->ndevrefs;
-	ix->nodes = xzalloc((ix->nnodes + 1) * sizeof(*ix->nodes));
+		collect_phandles(&l, d->t->root);
+	if (l.n && l.max <= 2 * l.n + 64) {
+		tab = xzalloc(((size_t)l.max + 1) * sizeof(*tab));
+		for (i = 0; i < l.n && !tab[l.v[i].ph].n; i++)
+			tab[l.v[i].ph] = l.v[i];
+		if (i == l.n) {
+			free(l.v);
+			l.v = tab;
+			l.n = (size_t)l.max + 1;
+			ix->direct = true;
+		} else {
+			free(tab); /* a phandle twice */
+		}
+	}
+	if (!ix->direct)
+		sort_if_needed(l.v, l.n, sizeof(*l.v), cmp_ph);
+	ix->ph = l.v;
+	ix->nph = l.n;
 	for (i = 0; i < m->ndevices; i++)
-		ix->nodes[k++] = (struct node_ent){m->devices[i].node,
-						   MK_REF_DEVICE, (int)i};
+		index_mark(ix, m->devices[i].node, MK_REF_DEVICE, i);
 	for (i = 0; i < m->ndevrefs; i++)
-		ix->nodes[k++] = (struct node_ent){m->devrefs[i].node,
-						   MK_REF_DEVREF, (int)i};
-	merge_halves(ix->nodes, m->ndevices, ix->nnodes);
+		index_mark(ix, m->devrefs[i].node, MK_REF_DEVREF, i);
 }
 
-static void index_free(struct index *ix)
+static void index_free(struct mk_index *ix)
 {
+	if (!ix)
+		return;
 	free(ix->ph);
-	free(ix->nodes);
+	free(ix);
 }
 
-static const struct dt_node *by_phandle(const struct index *ix, uint32_t ph)
+/*
+ * The node with phandle ph and what it is; NULL if none.  The index is
+ * built on first use, once every device and device reference is known.
+ */
+static const struct ph_ent *by_phandle(struct decoder *d, uint32_t ph)
 {
-	struct ph_ent key = {.ph = ph}, *e;
+	struct ph_ent key = {.ph = ph};
+	struct mk_index *ix = d->ix;
 
+	if (!ix) {
+		ix = d->ix = xmalloc(sizeof(*ix));
+		index_build(d, ix);
+	}
+	if (ix->direct)
+		return ph < ix->nph && ix->ph[ph].n ? &ix->ph[ph] : NULL;
 	if (!ix->nph)
 		return NULL;
-	e = bsearch(&key, ix->ph, ix->nph, sizeof(*ix->ph), cmp_ph);
-	return e ? e->n : NULL;
-}
-
-static const struct node_ent *by_node(const struct index *ix,
-				      const struct dt_node *n)
-{
-	struct node_ent key = {.n = n};
-
-	if (!ix->nnodes)
-		return NULL;
-	return bsearch(&key, ix->nodes, ix->nnodes, sizeof(*ix->nodes),
-		       cmp_node);
+	return bsearch(&key, ix->ph, ix->nph, sizeof(*ix->ph), cmp_ph);
 }
 
 /* The dangling reference recorded by the loader for this cell, if any. */
@@ -455,40 +529,46 @@ static const struct dt_marker *ref_marker(const struct dt_property *p,
 	return NULL;
 }
 
+static const char *const devref_props[] = {"parent", "vf-id", "namespace-id"};
+
 static bool is_devref_node(const struct dt_node *n)
 {
-	return dt_prop(n, "parent") || dt_prop(n, "vf-id") ||
-	       dt_prop(n, "namespace-id");
+	const struct dt_property *p;
+	size_t i;
+
+	dt_for_each_prop(n, p)
+	{
+		for (i = 0; i < ARRAY_SIZE(devref_props); i++)
+			if (p->name[0] == devref_props[i][0] &&
+			    !strcmp(p->name, devref_props[i]))
+				return true;
+	}
+	return false;
 }
 
-static void count_devrefs(const struct dt_node *n, size_t *count,
-			  const struct dt_node *skip1,
-			  const struct dt_node *skip2)
-{
-	const struct dt_node *c;
+struct node_list {
+	const struct dt_node **v;
+	size_t n, cap;
+};
 
-	if (n == skip1 || n == skip2)
-		return;
-	if (n->parent && is_devref_node(n))
-		(*count)++;
-	dt_for_each_child(n, c) count_devrefs(c, count, skip1, skip2);
-}
-
-static void list_devrefs(struct decoder *d, const struct dt_node *n,
+/* The device-reference nodes, in tree order, outside skip1 and skip2. */
+static void list_devrefs(struct node_list *l, const struct dt_node *root,
 			 const struct dt_node *skip1,
 			 const struct dt_node *skip2)
 {
-	const struct dt_node *c;
+	const struct dt_node *n = root;
 
-	if (n == skip1 || n == skip2)
-		return;
-	if (n->parent && is_devref_node(n)) {
-		struct mk_devref *r = &d->m->devrefs[d->m->ndevrefs++];
+	while (n) {
+		bool skip = n == skip1 || n == skip2;
 
-		r->node = n;
-		r->parent = -1;
+		if (!skip && n->parent && is_devref_node(n)) {
+			if (l->n == l->cap)
+				l->v = xgrow(l->v, &l->cap, l->n + 1,
+					     sizeof(*l->v));
+			l->v[l->n++] = n;
+		}
+		n = node_next(root, n, skip);
 	}
-	dt_for_each_child(n, c) list_devrefs(d, c, skip1, skip2);
 }
 
 void decode_devrefs(struct decoder *d)
@@ -496,20 +576,27 @@ void decode_devrefs(struct decoder *d)
 	struct mk_model *m = d->m;
 	const struct dt_node *root = d->t->root, *res, *inst;
 	const char *chk = "dev-reference";
-	struct index ix;
-	size_t count = 0, i;
+	struct node_list l = {0};
+	size_t i;
 
 	res = dt_child(root, "resources");
 	inst = dt_child(root, "instances");
-	count_devrefs(root, &count, res, inst);
-	m->devrefs = xzalloc((count + 1) * sizeof(*m->devrefs));
-	list_devrefs(d, root, res, inst);
-	index_build(d, &ix);
+	list_devrefs(&l, root, res, inst);
+	m->devrefs = xzalloc((l.n + 1) * sizeof(*m->devrefs));
+	for (i = 0; i < l.n; i++) {
+		m->devrefs[i].node = l.v[i];
+		m->devrefs[i].parent = -1;
+	}
+	m->ndevrefs = l.n;
+	free(l.v);
 	for (i = 0; i < m->ndevrefs; i++) {
 		struct mk_devref *r = &m->devrefs[i];
 		const struct dt_node *n = r->node;
-		const struct dt_property *p = dt_prop(n, "parent");
+		const struct dt_property *pp[ARRAY_SIZE(devref_props)];
+		const struct dt_property *p;
 
+		props_find(n, devref_props, ARRAY_SIZE(devref_props), pp);
+		p = pp[0];
 		r->name = node_display_name(d, n);
 		mk_pos_of(&r->at, n, NULL);
 		if (!p) {
@@ -517,8 +604,7 @@ void decode_devrefs(struct decoder *d)
 		} else {
 			const struct dt_marker *mk = ref_marker(p, 0);
 			struct mk_dangling *dg = dangling_at(m, p, 0);
-			const struct dt_node *pn;
-			const struct node_ent *e;
+			const struct ph_ent *e;
 			uint32_t ph;
 
 			mk_pos_of(&r->parent_at, n, p);
@@ -536,8 +622,7 @@ void decode_devrefs(struct decoder *d)
 					     r->name);
 				r->parent_not_device = true;
 			} else {
-				pn = by_phandle(&ix, ph);
-				e = pn ? by_node(&ix, pn) : NULL;
+				e = by_phandle(d, ph);
 				if (e && e->kind == MK_REF_DEVICE) {
 					r->parent = e->idx;
 					if (!r->parent_ref)
@@ -546,19 +631,18 @@ void decode_devrefs(struct decoder *d)
 								.name);
 				} else {
 					r->parent_not_device = true;
-					if (!r->parent_ref && pn)
+					if (!r->parent_ref && e)
 						r->parent_ref =
 							node_display_name(d,
-									  pn);
+									  e->n);
 				}
 			}
 		}
-		r->has_vf = rd_u32(d, n, "vf-id", false, chk, r->name, &r->vf,
-				   &r->vf_at);
-		r->has_ns = rd_u32(d, n, "namespace-id", false, chk, r->name,
-				   &r->ns, &r->ns_at);
+		r->has_vf = rd_u32_p(d, n, pp[1], devref_props[1], false, chk,
+				     r->name, &r->vf, &r->vf_at);
+		r->has_ns = rd_u32_p(d, n, pp[2], devref_props[2], false, chk,
+				     r->name, &r->ns, &r->ns_at);
 	}
-	index_free(&ix);
 }
 
 static bool looks_like_strings(const struct dt_property *p)
@@ -600,16 +684,18 @@ static void add_name_refs(struct mk_instance *in, const struct dt_node *n,
 	}
 }
 
+/* devices (phandles, or names in a string list) or, failing that,
+ * device-names (names) */
 static void decode_inst_devices(struct decoder *d, struct mk_instance *in,
 				const struct dt_node *rn,
-				const struct index *ix)
+				const struct dt_property *p,
+				const struct dt_property *names)
 {
 	struct mk_model *m = d->m;
-	const struct dt_property *p = dt_prop(rn, "devices");
 	size_t i, nc;
 
 	if (!p) {
-		p = dt_prop(rn, "device-names");
+		p = names;
 		if (p && looks_like_strings(p)) {
 			mk_pos_of(&in->devs_at, rn, p);
 			add_name_refs(in, rn, p);
@@ -635,8 +721,7 @@ static void decode_inst_devices(struct decoder *d, struct mk_instance *in,
 		struct mk_inst_dev *x = &in->devs[in->ndevs++];
 		const struct dt_marker *mk = ref_marker(p, i * 4);
 		struct mk_dangling *dg = dangling_at(m, p, i * 4);
-		const struct dt_node *tn;
-		const struct node_ent *e;
+		const struct ph_ent *e;
 
 		mk_pos_of(&x->at, rn, p);
 		if (mk && mk->pos.file)
@@ -650,9 +735,8 @@ static void decode_inst_devices(struct decoder *d, struct mk_instance *in,
 				x->at.pos = dg->pos;
 			continue;
 		}
-		tn = by_phandle(ix, dt_cell(p, i));
-		e = tn ? by_node(ix, tn) : NULL;
-		if (e) {
+		e = by_phandle(d, dt_cell(p, i));
+		if (e && e->kind >= 0) {
 			x->kind = (enum mk_ref_kind)e->kind;
 			x->index = e->idx;
 			x->name = xstrdup(e->kind == MK_REF_DEVICE
@@ -662,17 +746,40 @@ static void decode_inst_devices(struct decoder *d, struct mk_instance *in,
 			x->kind = MK_REF_OTHER;
 			x->name =
 				mk && mk->ref ? xstrdup(mk->ref)
-				: tn	      ? node_display_name(d, tn)
-				     : xasprintf("phandle 0x%x", dt_cell(p, i));
+				: e	      ? node_display_name(d, e->n)
+				    : xasprintf("phandle 0x%x", dt_cell(p, i));
 		}
 	}
 }
+
+/* The properties of an instance's resources, in one pass. */
+enum {
+	IP_CPUS,
+	IP_BASE,
+	IP_BYTES,
+	IP_DEVICES,
+	IP_DEVICE_NAMES,
+	IP_NUMA,
+	IP_AFFINITY,
+	IP_POLICY,
+	IP_COUNT
+};
+
+static const char *const inst_props[IP_COUNT] = {
+	[IP_CPUS] = "cpus",
+	[IP_BASE] = "memory-base",
+	[IP_BYTES] = "memory-bytes",
+	[IP_DEVICES] = "devices",
+	[IP_DEVICE_NAMES] = "device-names",
+	[IP_NUMA] = "numa-nodes",
+	[IP_AFFINITY] = "cpu-affinity",
+	[IP_POLICY] = "memory-policy",
+};
 
 void decode_instances(struct decoder *d)
 {
 	struct mk_model *m = d->m;
 	const struct dt_node *inst = dt_child(d->t->root, "instances"), *n;
-	struct index ix;
 	size_t i = 0;
 
 	if (!inst)
@@ -681,11 +788,11 @@ void decode_instances(struct decoder *d)
 	mk_pos_of(&m->instances_at, inst, NULL);
 	dt_for_each_child(inst, n) m->ninstances++;
 	m->instances = xzalloc((m->ninstances + 1) * sizeof(*m->instances));
-	index_build(d, &ix);
 	dt_for_each_child(inst, n)
 	{
 		struct mk_instance *in = &m->instances[i++];
 		const struct dt_node *rn = dt_child(n, "resources");
+		const struct dt_property *p[IP_COUNT];
 		const char *nm;
 
 		in->name = xstrdup(n->name);
@@ -710,24 +817,28 @@ void decode_instances(struct decoder *d)
 				continue;
 			}
 		}
+		props_find(rn, inst_props, IP_COUNT, p);
 		mk_pos_of(&in->cpus_at, rn, NULL);
-		in->has_cpus = rd_set(d, rn, "cpus", false, "cpu-empty", nm,
-				      &in->cpus, &in->cpus_dup, &in->cpus_at);
+		in->has_cpus = rd_set_p(d, rn, p[IP_CPUS], inst_props[IP_CPUS],
+					false, "cpu-empty", nm, &in->cpus,
+					&in->cpus_dup, &in->cpus_at);
 		if (!in->has_cpus && in->cpus_at.prop)
 			in->malformed = true;
-		in->has_base =
-			rd_u64(d, rn, "memory-base", false, "mem-outside-pool",
-			       nm, &in->mem_base, &in->base_at);
+		in->has_base = rd_u64_p(d, rn, p[IP_BASE], inst_props[IP_BASE],
+					false, "mem-outside-pool", nm,
+					&in->mem_base, &in->base_at);
 		mk_pos_of(&in->size_at, rn, NULL);
-		in->has_size = rd_u64(d, rn, "memory-bytes", true, "mem-size",
-				      nm, &in->mem_size, &in->size_at);
-		decode_inst_devices(d, in, rn, &ix);
-		rd_u32s(d, rn, "numa-nodes", "numa-node-unknown", nm, &in->numa,
-			&in->nnuma, &in->numa_at);
-		rd_str(d, rn, "cpu-affinity", false, "schema", nm,
-		       &in->affinity, &in->affinity_at);
-		rd_str(d, rn, "memory-policy", false, "schema", nm, &in->policy,
-		       &in->policy_at);
+		in->has_size =
+			rd_u64_p(d, rn, p[IP_BYTES], inst_props[IP_BYTES], true,
+				 "mem-size", nm, &in->mem_size, &in->size_at);
+		decode_inst_devices(d, in, rn, p[IP_DEVICES],
+				    p[IP_DEVICE_NAMES]);
+		rd_u32s_p(d, rn, p[IP_NUMA], "numa-node-unknown", nm, &in->numa,
+			  &in->nnuma, &in->numa_at);
+		rd_str_p(d, rn, p[IP_AFFINITY], inst_props[IP_AFFINITY], false,
+			 "schema", nm, &in->affinity, &in->affinity_at);
+		rd_str_p(d, rn, p[IP_POLICY], inst_props[IP_POLICY], false,
+			 "schema", nm, &in->policy, &in->policy_at);
 		if (in->affinity && strcmp(in->affinity, "compact") &&
 		    strcmp(in->affinity, "spread") &&
 		    strcmp(in->affinity, "local"))
@@ -743,21 +854,21 @@ void decode_instances(struct decoder *d)
 				     "interleave or bind)",
 				     in->policy);
 	}
-	index_free(&ix);
 }
 
+/* Name -> index of the first device (device reference) of that name. */
 void model_index(struct mk_model *m)
 {
 	size_t i;
 
+	mk_names_free(&m->dev_by_name);
+	mk_names_free(&m->ref_by_name);
+	mk_names_init(&m->dev_by_name, m->ndevices);
+	mk_names_init(&m->ref_by_name, m->ndevrefs);
 	for (i = 0; i < m->ndevices; i++)
-		if (!strmap_get(&m->dev_by_name, m->devices[i].name))
-			strmap_put(&m->dev_by_name, m->devices[i].name,
-				   (void *)(uintptr_t)(i + 1));
+		mk_names_add(&m->dev_by_name, m->devices[i].name, (uint32_t)i);
 	for (i = 0; i < m->ndevrefs; i++)
-		if (!strmap_get(&m->ref_by_name, m->devrefs[i].name))
-			strmap_put(&m->ref_by_name, m->devrefs[i].name,
-				   (void *)(uintptr_t)(i + 1));
+		mk_names_add(&m->ref_by_name, m->devrefs[i].name, (uint32_t)i);
 }
 
 int mk_decode(const struct dt_tree *t, struct mk_model *m, struct findings *f)
@@ -788,9 +899,9 @@ int mk_decode(const struct dt_tree *t, struct mk_model *m, struct findings *f)
 	topo = dt_child(res, "topology");
 	if (topo)
 		decode_topology(&d, topo);
-	model_index(m);
 	decode_devrefs(&d);
 	model_index(m);
 	decode_instances(&d);
+	index_free(d.ix);
 	return 0;
 }

@@ -5,20 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void mk_pos_of(struct mk_pos *at, const struct dt_node *n,
-	       const struct dt_property *p)
-{
-	if (!at)
-		return;
-	if (p) {
-		at->pos = p->pos;
-		at->prop = p->name;
-	} else {
-		at->pos = n ? n->pos : (struct srcpos){0};
-		at->prop = NULL;
-	}
-}
-
 void schema_error(struct decoder *d, const char *check, const char *subject,
 		  const struct srcpos *pos, const char *fmt, ...)
 {
@@ -87,8 +73,8 @@ static bool is_string(const struct dt_property *p)
 	return true;
 }
 
-static bool string_error(struct decoder *d, const struct dt_property *p,
-			 const char *subject, const char *want)
+static bool string_error_slow(struct decoder *d, const struct dt_property *p,
+			      const char *subject, const char *want)
 {
 	char *w;
 
@@ -102,12 +88,65 @@ static bool string_error(struct decoder *d, const struct dt_property *p,
 	return true;
 }
 
+/* Report a string value; the quick test of is_string() inline, as most
+ * values fail it. */
+static inline bool string_error(struct decoder *d, const struct dt_property *p,
+				const char *subject, const char *want)
+{
+	const uint8_t *b = p->val.data;
+	size_t n = p->val.len;
+
+	if (n < 2 || b[n - 1] || !b[0])
+		return false;
+	return string_error_slow(d, p, subject, want);
+}
+
+void props_find(const struct dt_node *n, const char *const *names, size_t k,
+		const struct dt_property **out)
+{
+	const struct dt_property *p;
+	size_t i, j, next = 0, left = k;
+
+	for (i = 0; i < k; i++)
+		out[i] = NULL;
+	if (!n)
+		return;
+	dt_for_each_prop(n, p)
+	{
+		/* properties tend to come in the order of names: try the
+		 * name after the last one found first */
+		for (j = 0, i = next; j < k; j++, i = i + 1 < k ? i + 1 : 0) {
+			if (out[i] || p->name[0] != names[i][0] ||
+			    strcmp(p->name, names[i]))
+				continue;
+			out[i] = p;
+			if (!--left)
+				return;
+			next = i + 1 < k ? i + 1 : 0;
+			break;
+		}
+	}
+}
+
+static const struct dt_property *prop_of(const struct dt_node *n,
+					 const char *name)
+{
+	return n ? dt_prop(n, name) : NULL;
+}
+
 bool rd_u32(struct decoder *d, const struct dt_node *n, const char *name,
 	    bool required, const char *check, const char *subject,
 	    uint32_t *out, struct mk_pos *at)
 {
-	const struct dt_property *p = n ? dt_prop(n, name) : NULL;
+	return rd_u32_p(d, n, prop_of(n, name), name, required, check, subject,
+			out, at);
+}
 
+bool rd_u32_p(struct decoder *d, const struct dt_node *n,
+	      const struct dt_property *p, const char *name, bool required,
+	      const char *check, const char *subject, uint32_t *out,
+	      struct mk_pos *at)
+{
 	if (!p) {
 		if (required && n)
 			missing(d, n, name, check, subject);
@@ -127,8 +166,15 @@ bool rd_u64(struct decoder *d, const struct dt_node *n, const char *name,
 	    bool required, const char *check, const char *subject,
 	    uint64_t *out, struct mk_pos *at)
 {
-	const struct dt_property *p = n ? dt_prop(n, name) : NULL;
+	return rd_u64_p(d, n, prop_of(n, name), name, required, check, subject,
+			out, at);
+}
 
+bool rd_u64_p(struct decoder *d, const struct dt_node *n,
+	      const struct dt_property *p, const char *name, bool required,
+	      const char *check, const char *subject, uint64_t *out,
+	      struct mk_pos *at)
+{
 	if (!p) {
 		if (required && n)
 			missing(d, n, name, check, subject);
@@ -151,8 +197,17 @@ bool rd_set(struct decoder *d, const struct dt_node *n, const char *name,
 	    bool required, const char *check, const char *subject,
 	    struct cpuset *out, struct cpuset *dup, struct mk_pos *at)
 {
-	const struct dt_property *p = n ? dt_prop(n, name) : NULL;
-	size_t i, nc;
+	return rd_set_p(d, n, prop_of(n, name), name, required, check, subject,
+			out, dup, at);
+}
+
+bool rd_set_p(struct decoder *d, const struct dt_node *n,
+	      const struct dt_property *p, const char *name, bool required,
+	      const char *check, const char *subject, struct cpuset *out,
+	      struct cpuset *dup, struct mk_pos *at)
+{
+	const uint8_t *cell;
+	size_t nc, good;
 
 	if (!p) {
 		if (required && n)
@@ -166,23 +221,18 @@ bool rd_set(struct decoder *d, const struct dt_node *n, const char *name,
 		bad_len(d, p, check, subject, "a list of 32-bit cells");
 		return false;
 	}
-	nc = dt_prop_ncells(p);
-	for (i = 0; i < nc; i++) {
-		uint32_t v = dt_cell(p, i);
+	/* the values before the first one out of range are added even then */
+	nc = p->val.len / 4;
+	cell = p->val.data;
+	good = cpuset_add_be32(out, dup, cell, nc);
+	if (good < nc) {
+		char *w = where(n, name);
 
-		if (v >= CPUSET_MAX) {
-			char *w = where(n, name);
-
-			schema_error(
-				d, check, subject, &p->pos,
-				"%s: value %u is out of range (at most %u)", w,
-				v, CPUSET_MAX - 1);
-			free(w);
-			return false;
-		}
-		if (dup && cpuset_has(out, v))
-			cpuset_add(dup, v);
-		cpuset_add(out, v);
+		schema_error(d, check, subject, &p->pos,
+			     "%s: value %u is out of range (at most %u)", w,
+			     dt_be32(cell + 4 * good), CPUSET_MAX - 1);
+		free(w);
+		return false;
 	}
 	return true;
 }
@@ -191,7 +241,15 @@ bool rd_u32s(struct decoder *d, const struct dt_node *n, const char *name,
 	     const char *check, const char *subject, uint32_t **out,
 	     size_t *count, struct mk_pos *at)
 {
-	const struct dt_property *p = n ? dt_prop(n, name) : NULL;
+	return rd_u32s_p(d, n, prop_of(n, name), check, subject, out, count,
+			 at);
+}
+
+bool rd_u32s_p(struct decoder *d, const struct dt_node *n,
+	       const struct dt_property *p, const char *check,
+	       const char *subject, uint32_t **out, size_t *count,
+	       struct mk_pos *at)
+{
 	size_t i;
 
 	if (!p)
@@ -237,7 +295,15 @@ bool rd_str(struct decoder *d, const struct dt_node *n, const char *name,
 	    bool required, const char *check, const char *subject, char **out,
 	    struct mk_pos *at)
 {
-	const struct dt_property *p = n ? dt_prop(n, name) : NULL;
+	return rd_str_p(d, n, prop_of(n, name), name, required, check, subject,
+			out, at);
+}
+
+bool rd_str_p(struct decoder *d, const struct dt_node *n,
+	      const struct dt_property *p, const char *name, bool required,
+	      const char *check, const char *subject, char **out,
+	      struct mk_pos *at)
+{
 	const char *s;
 
 	if (!p) {

@@ -48,14 +48,59 @@ bool mk_overflow_ok(const struct dt_tree *t, const struct dt_property *p,
 	       (!strcmp(n->name, "resources") || !strcmp(n->name, "instances"));
 }
 
-static void collect_labels(struct strmap *m, const struct dt_node *n)
-{
-	const struct dt_node *c;
-	const struct dt_label *l;
+/* A reference marker to check once every label is known. */
+struct ref_use {
+	struct dt_property *p;
+	struct dt_marker *mk;
+};
 
-	for (l = n->labels; l; l = l->next)
-		strmap_put(m, l->name, (void *)(uintptr_t)1);
-	dt_for_each_child(n, c) collect_labels(m, c);
+struct ref_walk {
+	const char **labels;
+	size_t nlabels, clabels;
+	struct ref_use *refs;
+	size_t nrefs, crefs;
+};
+
+/* One pass over the tree (depth first, in order, without recursion): the
+ * node labels, and every reference marker. */
+static void collect_refs(struct ref_walk *w, struct dt_node *root)
+{
+	const struct dt_label *l;
+	struct dt_property *p;
+	struct dt_marker *mk;
+	struct dt_node *n = root;
+
+	while (n) {
+		for (l = n->labels; l; l = l->next) {
+			if (w->nlabels == w->clabels)
+				w->labels = xgrow(w->labels, &w->clabels,
+						  w->nlabels + 1,
+						  sizeof(*w->labels));
+			w->labels[w->nlabels++] = l->name;
+		}
+		dt_for_each_prop(n, p)
+		{
+			for (mk = p->val.markers; mk; mk = mk->next) {
+				if ((mk->kind != DT_MARK_REF_PHANDLE &&
+				     mk->kind != DT_MARK_REF_PATH) ||
+				    !mk->ref)
+					continue;
+				if (w->nrefs == w->crefs)
+					w->refs = xgrow(w->refs, &w->crefs,
+							w->nrefs + 1,
+							sizeof(*w->refs));
+				w->refs[w->nrefs++] = (struct ref_use){p, mk};
+			}
+		}
+		/* next: first child, else the next sibling up the way */
+		if (n->children) {
+			n = n->children;
+			continue;
+		}
+		while (n != root && !n->next)
+			n = n->parent;
+		n = n == root ? NULL : n->next;
+	}
 }
 
 static void add_dangling(struct mk_model *m, const struct dt_property *p,
@@ -74,64 +119,77 @@ static void add_dangling(struct mk_model *m, const struct dt_property *p,
 	x->offset = mk->offset;
 }
 
-static void drop_dangling(const struct dt_tree *t, struct dt_node *n,
-			  const struct strmap *labels, struct mk_model *m)
+static void unlink_marker(struct dt_property *p, struct dt_marker *mk)
 {
-	struct dt_property *p;
-	struct dt_node *c;
+	struct dt_marker **pp;
 
-	dt_for_each_prop(n, p)
-	{
-		struct dt_marker **pp = &p->val.markers;
+	for (pp = &p->val.markers; *pp != mk; pp = &(*pp)->next)
+		;
+	*pp = mk->next;
+	dt_marker_free(mk);
+}
 
-		while (*pp) {
-			struct dt_marker *mk = *pp;
-			bool bad = false;
+/*
+ * Record every reference to an undefined label or path as a dangling
+ * reference (in tree order) and drop its marker.
+ */
+static void drop_dangling(const struct dt_tree *t, struct dt_node *root,
+			  struct mk_model *m)
+{
+	struct ref_walk w = {0};
+	struct mk_names labels;
+	size_t i;
 
-			if ((mk->kind == DT_MARK_REF_PHANDLE ||
-			     mk->kind == DT_MARK_REF_PATH) &&
-			    mk->ref) {
-				if (mk->ref[0] == '/')
-					bad = !dt_path(t, mk->ref);
-				else
-					bad = !strmap_get(labels, mk->ref);
-			}
-			if (!bad) {
-				pp = &mk->next;
-				continue;
-			}
-			add_dangling(m, p, mk);
-			*pp = mk->next;
-			dt_marker_free(mk);
+	collect_refs(&w, root);
+	mk_names_init(&labels, w.nlabels);
+	for (i = 0; i < w.nlabels; i++)
+		mk_names_add(&labels, w.labels[i], 0);
+	for (i = 0; i < w.nrefs; i++) {
+		const struct ref_use *u = &w.refs[i];
+		bool bad = u->mk->ref[0] == '/'
+				   ? !dt_path(t, u->mk->ref)
+				   : mk_names_get(&labels, u->mk->ref) < 0;
+
+		if (bad) {
+			add_dangling(m, u->p, u->mk);
+			unlink_marker(u->p, u->mk);
 		}
 	}
-	dt_for_each_child(n, c) drop_dangling(t, c, labels, m);
+	mk_names_free(&labels);
+	free(w.labels);
+	free(w.refs);
 }
 
 static void drop_duplicate_instances(struct dt_node *inst, struct mk_model *m)
 {
-	struct strmap seen;
-	struct dt_node *c, *next;
+	struct mk_names seen;
+	struct dt_node **kids, *c, *next;
+	size_t n = 0, i = 0;
 
-	strmap_init(&seen);
+	dt_for_each_child(inst, c) n++;
+	if (n < 2)
+		return;
+	kids = xmalloc(n * sizeof(*kids));
+	mk_names_init(&seen, n);
 	for (c = inst->children; c; c = next) {
-		struct dt_node *first;
+		long first;
 
 		next = c->next;
-		first = strmap_get(&seen, c->name);
-		if (!first) {
-			strmap_put(&seen, c->name, c);
+		kids[i] = c;
+		first = mk_names_add(&seen, c->name, (uint32_t)i);
+		i++;
+		if (first < 0)
 			continue;
-		}
 		m->dups = xrealloc(m->dups, (m->ndups + 1) * sizeof(*m->dups));
 		m->dups[m->ndups].name = xstrdup(c->name);
-		m->dups[m->ndups].first = first->pos;
+		m->dups[m->ndups].first = kids[first]->pos;
 		m->dups[m->ndups].second = c->pos;
 		m->ndups++;
 		dt_node_unlink(c);
 		dt_node_free(c);
 	}
-	strmap_free(&seen);
+	mk_names_free(&seen);
+	free(kids);
 }
 
 static bool multikernel_tree(const struct dt_tree *t)
@@ -174,15 +232,11 @@ int mk_load(const char *path, const struct dt_parse_opts *po,
 	if (ret < 0)
 		return ret;
 	if (m && multikernel_tree(t) && t->root) {
-		struct strmap labels;
 		struct dt_node *inst = dt_child(t->root, "instances");
 
 		if (inst)
 			drop_duplicate_instances(inst, m);
-		strmap_init(&labels);
-		collect_labels(&labels, t->root);
-		drop_dangling(t, t->root, &labels, m);
-		strmap_free(&labels);
+		drop_dangling(t, t->root, m);
 	}
 	/* on failure the tree is still handed out: the diagnostics point
 	 * into its source files */

@@ -12,8 +12,6 @@ void mk_model_init(struct mk_model *m)
 	cpuset_init(&m->cpus.dup_reserved);
 	cpuset_init(&m->cpus.dup_available);
 	cpuset_init(&m->cpus.pool_free);
-	strmap_init(&m->dev_by_name);
-	strmap_init(&m->ref_by_name);
 }
 
 static void device_free(struct mk_device *x)
@@ -85,23 +83,19 @@ void mk_model_free(struct mk_model *m)
 	for (i = 0; i < m->ndups; i++)
 		free(m->dups[i].name);
 	free(m->dups);
-	strmap_free(&m->dev_by_name);
-	strmap_free(&m->ref_by_name);
+	mk_names_free(&m->dev_by_name);
+	mk_names_free(&m->ref_by_name);
 	memset(m, 0, sizeof(*m));
 }
 
 int mk_device_find(const struct mk_model *m, const char *name)
 {
-	uintptr_t v = (uintptr_t)strmap_get(&m->dev_by_name, name);
-
-	return v ? (int)v - 1 : -1;
+	return (int)mk_names_get(&m->dev_by_name, name);
 }
 
 int mk_devref_find(const struct mk_model *m, const char *name)
 {
-	uintptr_t v = (uintptr_t)strmap_get(&m->ref_by_name, name);
-
-	return v ? (int)v - 1 : -1;
+	return (int)mk_names_get(&m->ref_by_name, name);
 }
 
 int mk_numa_find(const struct mk_model *m, uint32_t id)

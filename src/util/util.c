@@ -175,16 +175,40 @@ char *sb_detach(struct strbuf *sb, size_t *len)
 }
 
 /* FNV-1a: short keys, good spread, no seed needed for trusted input. */
+/*
+ * Keys are hashed eight bytes at a time (multiply and fold), several
+ * times faster than a byte-wise hash on the short names of a device tree.
+ */
 uint32_t strmap_hash(const char *s, size_t len)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
+	const uint64_t k = UINT64_C(0x9e3779b97f4a7c15);
+	uint64_t h = (len + 1) * k, w;
+	uint32_t a, b;
+	size_t n;
 
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
+	for (n = len; n > 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
 	}
-	return h;
+	/* the last 0..8 bytes, read with fixed-size (overlapping) loads */
+	if (len >= 8) {
+		memcpy(&w, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		w = (uint64_t)a << 32 | b;
+	} else if (n) {
+		w = (uint64_t)(unsigned char)s[0] << 16 |
+		    (uint64_t)(unsigned char)s[n / 2] << 8 |
+		    (unsigned char)s[n - 1];
+	} else {
+		w = 0;
+	}
+	h = (h ^ w) * k;
+	h ^= h >> 29;
+	h *= k;
+	return (uint32_t)(h >> 32);
 }
 
 void strmap_init(struct strmap *m)
@@ -200,10 +224,10 @@ void strmap_free(struct strmap *m)
 	strmap_init(m);
 }
 
-static struct strmap_entry *strmap_find(const struct strmap *m,
-					const char *key, size_t len,
-					uint32_t h)
+static inline __attribute__((always_inline)) struct strmap_entry *
+strmap_find(const struct strmap *m, const char *key, size_t len, uint32_t h)
 {
+	uint32_t klen = len < UINT32_MAX ? (uint32_t)len : UINT32_MAX;
 	size_t i;
 
 	if (!m->cap)
@@ -213,8 +237,8 @@ static struct strmap_entry *strmap_find(const struct strmap *m,
 
 		if (!e->key)
 			return e;
-		if (e->hash == h && strncmp(e->key, key, len) == 0 &&
-		    e->key[len] == '\0')
+		if (e->hash == h && e->len == klen &&
+		    memcmp(e->key, key, len) == 0)
 			return e;
 	}
 }
@@ -226,18 +250,11 @@ void *strmap_getn(const struct strmap *m, const char *key, size_t len)
 	return e && e->key ? e->value : NULL;
 }
 
-/* FNV-1a of a NUL-terminated key, and its length, in one pass. */
-static uint32_t hash_cstr(const char *s, size_t *len)
+/* The hash of a NUL-terminated key, and its length. */
+static inline uint32_t hash_cstr(const char *s, size_t *len)
 {
-	uint32_t h = 2166136261u;
-	const char *p;
-
-	for (p = s; *p; p++) {
-		h ^= (unsigned char)*p;
-		h *= 16777619u;
-	}
-	*len = (size_t)(p - s);
-	return h;
+	*len = strlen(s);
+	return strmap_hash(s, *len);
 }
 
 void *strmap_get(const struct strmap *m, const char *key)
@@ -291,6 +308,7 @@ void *strmap_put(struct strmap *m, const char *key, void *value)
 	}
 	e->key = key;
 	e->hash = h;
+	e->len = len < UINT32_MAX ? (uint32_t)len : UINT32_MAX;
 	e->value = value;
 	m->count++;
 	return NULL;

@@ -54,6 +54,7 @@ struct strmap_entry {
 	const char *key;
 	void *value;
 	uint32_t hash;
+	uint32_t len;	/* of key, saturated at UINT32_MAX */
 };
 
 struct strmap {

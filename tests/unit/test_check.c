@@ -305,6 +305,49 @@ static void test_suppress(void **state)
 }
 
 /* mk2 baseline: physical ids needed; with them, u64 cells and requests */
+static int cmp_key_idx(const void *a, const void *b)
+{
+	const struct key_idx *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* The radix sort against qsort by (key, index), keys of every width. */
+static void test_sort_key_idx(void **state)
+{
+	static struct key_idx v[3000], w[3000];
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	unsigned int round;
+
+	for (round = 0; round < 40; round++) {
+		size_t n = round < 4 ? round : (size_t)(x % 3000), i;
+		unsigned int bits = 1 + round % 64;
+
+		for (i = 0; i < n; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			v[i].key = bits == 64 ? x
+					      : x & ((UINT64_C(1) << bits) - 1);
+			if (round % 5 == 0)
+				v[i].key = i; /* in order already */
+			if (round % 5 == 1)
+				v[i].key = x & 0xff00000000ULL; /* one byte */
+			v[i].idx = i;
+		}
+		memcpy(w, v, n * sizeof(*v));
+		if (n)
+			qsort(w, n, sizeof(*w), cmp_key_idx);
+		sort_key_idx(v, n);
+		for (i = 0; i < n; i++) {
+			assert_int_equal(v[i].key, w[i].key);
+			assert_int_equal(v[i].idx, w[i].idx);
+		}
+	}
+}
+
 static void test_mk2_baseline(void **state)
 {
 	char *s = mutate(base_dts, "\t\t\tcores {",
@@ -437,6 +480,7 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_overlap_once);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_suppress);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_mk2_baseline);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sort_key_idx);
 	i = (size_t)_cmocka_run_group_tests("check", tests, n, make_sysroots,
 					    remove_sysroots);
 	free(names);

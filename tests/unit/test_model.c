@@ -343,6 +343,164 @@ static void test_duplicate_instances(void **state)
 	unload(&l);
 }
 
+/* Deterministic PRNG so failures reproduce. */
+static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state % n);
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/*
+ * cpuset_add_be32 against adding one value at a time: runs, ascending,
+ * descending and random lists, duplicates, a value out of range, sets
+ * that already hold members, and windows that must grow either way.
+ */
+static void test_cpuset_cells(void **state)
+{
+	static uint8_t cells[4 * 600];
+	unsigned int round;
+
+	for (round = 0; round < 400; round++) {
+		struct cpuset s, dup, want, want_dup;
+		uint32_t base = rnd(4) ? rnd(CPUSET_MAX - 2000) : rnd(200);
+		size_t n = rnd(600), i, stop = n, got;
+
+		cpuset_init(&s);
+		cpuset_init(&dup);
+		cpuset_init(&want);
+		cpuset_init(&want_dup);
+		if (round % 3 == 0) { /* members already there */
+			uint32_t v = base + rnd(2000);
+
+			cpuset_add(&s, v);
+			cpuset_add(&want, v);
+		}
+		for (i = 0; i < n; i++) {
+			uint32_t v;
+
+			switch (round % 5) {
+			case 0: /* runs with gaps */
+				v = base + (uint32_t)i + (uint32_t)(i / 70) * 3;
+				break;
+			case 1: /* ascending, sparse */
+				v = base + (uint32_t)i * 3;
+				break;
+			case 2: /* descending */
+				v = base + 1900 - (uint32_t)i * 3;
+				break;
+			case 3: /* random, duplicates likely */
+				v = base + rnd(300);
+				break;
+			default: /* runs repeated */
+				v = base + (uint32_t)(i % 100);
+				break;
+			}
+			if (round % 7 == 0 && i == n / 2)
+				v = CPUSET_MAX + rnd(10); /* out of range */
+			put_be32(cells + 4 * i, v);
+			if (v >= CPUSET_MAX && stop == n)
+				stop = i;
+			if (stop < n)
+				continue;
+			if (cpuset_has(&want, v))
+				cpuset_add(&want_dup, v);
+			cpuset_add(&want, v);
+		}
+		got = cpuset_add_be32(&s, round % 2 ? &dup : NULL, cells, n);
+		assert_int_equal(got, stop);
+		assert_true(cpuset_equal(&s, &want));
+		if (round % 2)
+			assert_true(cpuset_equal(&dup, &want_dup));
+		cpuset_free(&s);
+		cpuset_free(&dup);
+		cpuset_free(&want);
+		cpuset_free(&want_dup);
+	}
+}
+
+static void test_names(void **state)
+{
+	struct mk_names t;
+	char keys[300][24];
+	size_t i;
+
+	mk_names_init(&t, 10); /* fewer than added: it must grow */
+	for (i = 0; i < 300; i++) {
+		/* lengths 0..22, many sharing their ends */
+		snprintf(keys[i], sizeof(keys[i]), "%.*s%zu", (int)(i % 20),
+			 "abcdefghijklmnopqrstuvwxyz", i);
+		if (i == 0)
+			keys[i][0] = '\0';
+		assert_int_equal(mk_names_add(&t, keys[i], (uint32_t)i), -1);
+	}
+	for (i = 0; i < 300; i++) {
+		char copy[24];
+
+		strcpy(copy, keys[i]);
+		assert_int_equal(mk_names_get(&t, copy), (long)i);
+		/* the first value stays */
+		assert_int_equal(mk_names_add(&t, copy, 999), (long)i);
+	}
+	assert_int_equal(mk_names_get(&t, "nosuch"), -1);
+	assert_int_equal(mk_names_get(&t, "abc"), -1);
+	mk_names_free(&t);
+	assert_int_equal(mk_names_get(&t, "abc"), -1); /* empty again */
+}
+
+/* Phandles too sparse for a table: the sorted index resolves the same. */
+static void test_sparse_phandles(void **state)
+{
+	static const char dts[] =
+		"/multikernel-v1/;\n/ { resources { cpus { total = <4>;"
+		" host-reserved = <0>; available = <1 2 3>; };\n"
+		"devices { eth0: ethernet@0 { phandle = <0x100000>;"
+		" pci-id = \"0000:01:00.0\"; sriov-vfs = <4>;"
+		" available-vfs = <1 2 3>; };\n"
+		"nvme0: storage@0 { phandle = <0x7000000>;"
+		" pci-id = \"0000:02:00.0\"; namespaces = <2>;"
+		" available-ns = <1 2>; }; }; };\n"
+		"other: other { phandle = <0x5000>; };\n"
+		"eth0_vf1: ethernet-vf@1 { phandle = <0x40000>;"
+		" parent = <&eth0>; vf-id = <1>; };\n"
+		"bad_vf: ethernet-vf@2 { parent = <&other>; vf-id = <2>; };\n"
+		"instances { a { resources { cpus = <1>; memory-bytes = "
+		"<0x1000>;\n devices = <&eth0_vf1>, <&nvme0>, <&other>; };"
+		" }; }; };\n";
+	const struct mk_instance *in;
+	struct loaded l;
+
+	assert_int_equal(load(&l, dts, strlen(dts)), 0);
+	assert_int_equal(l.m.ndevrefs, 2);
+	assert_int_equal(l.m.devrefs[0].parent, 0);
+	assert_true(l.m.devrefs[1].parent_not_device);
+	assert_string_equal(l.m.devrefs[1].parent_ref, "other");
+	assert_int_equal(l.m.ninstances, 1);
+	in = &l.m.instances[0];
+	assert_int_equal(in->ndevs, 3);
+	assert_int_equal(in->devs[0].kind, MK_REF_DEVREF);
+	assert_int_equal(in->devs[0].index, 0);
+	assert_int_equal(in->devs[1].kind, MK_REF_DEVICE);
+	assert_int_equal(in->devs[1].index, 1);
+	assert_int_equal(in->devs[2].kind, MK_REF_OTHER);
+	assert_string_equal(in->devs[2].name, "other");
+	assert_int_equal(mk_device_find(&l.m, "nvme0"), 1);
+	assert_int_equal(mk_devref_find(&l.m, "bad_vf"), 1);
+	assert_int_equal(mk_devref_find(&l.m, "eth0"), -1);
+	unload(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +512,9 @@ int main(void)
 		cmocka_unit_test(test_not_multikernel),
 		cmocka_unit_test(test_overflow_policy),
 		cmocka_unit_test(test_duplicate_instances),
+		cmocka_unit_test(test_cpuset_cells),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_sparse_phandles),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
