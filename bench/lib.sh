@@ -4,10 +4,10 @@
 # print the comparison table.  Benchmarks measure; they never fail on a
 # missed target (it is printed as MISSED), only when a command fails.
 #
-# Environment: BENCH_REPS (runs per measurement, default 9; the median is
+# Environment: BENCH_REPS (runs per measurement, default 15; the median is
 # reported), BENCH_KEEP=1 keeps the temporary directory.
 
-BENCH_REPS=${BENCH_REPS:-9}
+BENCH_REPS=${BENCH_REPS:-15}
 
 # The two systems of issues 2 and 3: 1x and its 2x sibling.
 BENCH_SIZES=(
@@ -96,58 +96,93 @@ bench_measure()
 	MED_RSS=$(printf '%s\n' "${rss[@]}" | bench_median)
 }
 
-# bench_pair NAME: times "${KCMD[@]}" and "${DCMD[@]}" alternately, one
-# warm-up round then BENCH_REPS rounds of kerf-then-dtc, so that both see
-# the same machine (a shared virtual machine drifts between fast and slow
-# phases lasting seconds; two separate series can land in different
-# phases).  Fills K_TIME/K_CPU/K_RSS and D_* for NAME as medians, and
-# RATIO_T/RATIO_C[NAME] as the median of the per-round ratios.  Sets
-# RUN_OK=0 (and names the failed command in PAIR_FAILED) if a run fails.
-bench_pair()
+# bench_rounds: times kerf and dtc on every size, alternately: one warm-up
+# round, then BENCH_REPS rounds of (kerf 1x, dtc 1x, kerf 2x, dtc 2x).  On
+# a shared virtual machine the speed drifts between fast and slow phases
+# lasting seconds; separate series of runs can land in different phases,
+# runs next to each other see the same machine.  The caller defines
+# bench_cmds NAME, which sets the arrays KCMD and DCMD for one size.
+# Fills K_TIME/K_CPU/K_RSS and D_* per size (medians), RATIO_T/RATIO_C per
+# size (medians of the per-round kerf/dtc ratios) and SCALE_T/SCALE_C
+# (median of the per-round kerf 2x/1x ratios).  A failed run is reported
+# with bench_fail and its size gets "nan".
+bench_rounds()
 {
-	local name=$1 i t r code c tk ck
-	local kt=() kc=() kr=() dt=() dc=() dr=() rt=() rc=()
-	RUN_OK=1
-	PAIR_FAILED=
+	local i s name t r code c tk ck
+	local -A kt kc kr dt dc dr rt rc failed
 	for ((i = 0; i <= BENCH_REPS; i++)); do
-		if ! "$TIMER" "$BENCH_TMP/res" "${KCMD[@]}" \
-			>/dev/null 2>"$BENCH_TMP/$name-kerf.err"; then
-			RUN_OK=0
-			PAIR_FAILED=kerf
-			break
-		fi
-		read -r tk r code ck <"$BENCH_TMP/res"
-		kt+=("$tk")
-		kc+=("$ck")
-		kr+=("$r")
-		if ! "$TIMER" "$BENCH_TMP/res" "${DCMD[@]}" \
-			>/dev/null 2>"$BENCH_TMP/$name-dtc.err"; then
-			RUN_OK=0
-			PAIR_FAILED=dtc
-			break
-		fi
-		read -r t r code c <"$BENCH_TMP/res"
-		dt+=("$t")
-		dc+=("$c")
-		dr+=("$r")
-		rt+=("$(bench_div "$tk" "$t" '%.5f')")
-		rc+=("$(bench_div "$ck" "$c" '%.5f')")
-	done
-	if [ "$RUN_OK" = 0 ]; then
-		for i in K_TIME K_CPU K_RSS D_TIME D_CPU D_RSS RATIO_T RATIO_C; do
-			eval "$i[\$name]=nan"
+		for s in "${BENCH_SIZES[@]}"; do
+			set -- $s
+			name=$1
+			[ -n "${failed[$name]:-}" ] && continue
+			bench_cmds "$name"
+			if ! "$TIMER" "$BENCH_TMP/res" "${KCMD[@]}" \
+				>/dev/null 2>"$BENCH_TMP/$name-kerf.err"; then
+				failed[$name]=1
+				bench_fail "$name-kerf" "${KCMD[*]}"
+				continue
+			fi
+			read -r tk r code ck <"$BENCH_TMP/res"
+			if ! "$TIMER" "$BENCH_TMP/res" "${DCMD[@]}" \
+				>/dev/null 2>"$BENCH_TMP/$name-dtc.err"; then
+				failed[$name]=1
+				bench_fail "$name-dtc" "${DCMD[*]}"
+				continue
+			fi
+			[ "$i" -eq 0 ] && continue	# warm-up round
+			kt[$name]+=" $tk"
+			kc[$name]+=" $ck"
+			kr[$name]+=" $r"
+			read -r t r code c <"$BENCH_TMP/res"
+			dt[$name]+=" $t"
+			dc[$name]+=" $c"
+			dr[$name]+=" $r"
+			rt[$name]+=" $(bench_div "$tk" "$t" '%.5f')"
+			rc[$name]+=" $(bench_div "$ck" "$c" '%.5f')"
 		done
-		return
+	done
+	for s in "${BENCH_SIZES[@]}"; do
+		set -- $s
+		name=$1
+		if [ -n "${failed[$name]:-}" ]; then
+			for i in K_TIME K_CPU K_RSS D_TIME D_CPU D_RSS RATIO_T \
+				RATIO_C; do
+				eval "$i[\$name]=nan"
+			done
+			continue
+		fi
+		K_TIME[$name]=$(bench_list_median "${kt[$name]}")
+		K_CPU[$name]=$(bench_list_median "${kc[$name]}")
+		K_RSS[$name]=$(bench_list_median "${kr[$name]}")
+		D_TIME[$name]=$(bench_list_median "${dt[$name]}")
+		D_CPU[$name]=$(bench_list_median "${dc[$name]}")
+		D_RSS[$name]=$(bench_list_median "${dr[$name]}")
+		RATIO_T[$name]=$(bench_list_median "${rt[$name]}")
+		RATIO_C[$name]=$(bench_list_median "${rc[$name]}")
+	done
+	SCALE_T=nan
+	SCALE_C=nan
+	if [ -z "${failed[1x]:-}${failed[2x]:-}" ]; then
+		SCALE_T=$(bench_list_median \
+			"$(bench_list_div "${kt[2x]}" "${kt[1x]}")")
+		SCALE_C=$(bench_list_median \
+			"$(bench_list_div "${kc[2x]}" "${kc[1x]}")")
 	fi
-	# drop the warm-up round
-	K_TIME[$name]=$(printf '%s\n' "${kt[@]:1}" | bench_median)
-	K_CPU[$name]=$(printf '%s\n' "${kc[@]:1}" | bench_median)
-	K_RSS[$name]=$(printf '%s\n' "${kr[@]:1}" | bench_median)
-	D_TIME[$name]=$(printf '%s\n' "${dt[@]:1}" | bench_median)
-	D_CPU[$name]=$(printf '%s\n' "${dc[@]:1}" | bench_median)
-	D_RSS[$name]=$(printf '%s\n' "${dr[@]:1}" | bench_median)
-	RATIO_T[$name]=$(printf '%s\n' "${rt[@]:1}" | bench_median)
-	RATIO_C[$name]=$(printf '%s\n' "${rc[@]:1}" | bench_median)
+}
+
+# bench_list_div "A1 A2 ..." "B1 B2 ...": "A1/B1 A2/B2 ...".
+bench_list_div()
+{
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		n = split(a, x, " "); split(b, y, " ")
+		for (i = 1; i <= n; i++)
+			printf "%.5f ", (y[i] + 0 ? x[i] / y[i] : 0) }'
+}
+
+# bench_list_median "V1 V2 ...": the median of a space-separated list.
+bench_list_median()
+{
+	printf '%s\n' $1 | bench_median
 }
 
 # bench_verdict VALUE TARGET: "ok" or "MISSED" (VALUE <= TARGET is met).
@@ -182,8 +217,9 @@ bench_report()
 	local row='%-3s %-15s %4d KB %9s %9s %9s %-6s %9s %-6s %7s %7s %5s %s\n'
 	echo
 	echo "$title"
-	echo "$BENCH_REPS rounds of $kname then dtc, alternating; times are" \
-		"medians, $kname/dtc the median of the per-round ratios"
+	echo "$BENCH_REPS rounds of ($kname 1x, dtc 1x, $kname 2x, dtc 2x);" \
+		"times are medians, ratios and scaling medians of the" \
+		"per-round ratios"
 	echo "targets: $kname/dtc time <= 0.10, RSS <= 1.5x dtc's," \
 		"2x/1x time <= 2.30"
 	printf '%-3s %-15s %7s %9s %9s %9s %-6s %9s %-6s %7s %7s %5s %s\n' \
@@ -211,8 +247,13 @@ bench_report()
 			"$rr" "$(bench_verdict "$rr" 1.5)"
 	done
 	local ks kc ds is
-	ks=$(bench_div "${K_TIME[2x]}" "${K_TIME[1x]}" '%.2f')
-	kc=$(bench_div "${K_CPU[2x]}" "${K_CPU[1x]}" '%.2f')
+	if [ -n "${SCALE_T:-}" ]; then
+		ks=$(bench_div "$SCALE_T" 1 '%.2f')
+		kc=$(bench_div "$SCALE_C" 1 '%.2f')
+	else
+		ks=$(bench_div "${K_TIME[2x]}" "${K_TIME[1x]}" '%.2f')
+		kc=$(bench_div "${K_CPU[2x]}" "${K_CPU[1x]}" '%.2f')
+	fi
 	ds=$(bench_div "${D_TIME[2x]}" "${D_TIME[1x]}" '%.2f')
 	is=$(bench_div "$(stat -c %s "$BENCH_TMP/2x.dts")" \
 		"$(stat -c %s "$BENCH_TMP/1x.dts")" '%.2f')

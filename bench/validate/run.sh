@@ -19,21 +19,14 @@ fi
 bench_generate
 
 declare -A K_TIME K_CPU K_RSS D_TIME D_CPU D_RSS RATIO_T RATIO_C
-for s in "${BENCH_SIZES[@]}"; do
-	set -- $s
-	name=$1
-	in=$BENCH_TMP/$name.dts
+bench_cmds()
+{
+	local in=$BENCH_TMP/$1.dts
+
 	KCMD=("$KERF" validate "$in")
-	DCMD=(dtc -q -I dts -O dtb -o "$BENCH_TMP/$name-dtc.dtb" "$in")
-	bench_pair "$name"
-	if [ "$RUN_OK" = 0 ]; then
-		if [ "$PAIR_FAILED" = kerf ]; then
-			bench_fail "$name-kerf" "kerf validate $name.dts"
-		else
-			bench_fail "$name-dtc" "dtc on $name.dts"
-		fi
-	fi
-done
+	DCMD=(dtc -q -I dts -O dtb -o "$BENCH_TMP/$1-dtc.dtb" "$in")
+}
+bench_rounds
 
 bench_report "kerf validate vs dtc -q -I dts -O dtb" kerf
 exit "$BENCH_FAILED"

@@ -35,6 +35,11 @@ enum {
 	CC_LABEL = 1 << 3,	/* [a-zA-Z0-9_] */
 	CC_PROPNODE = 1 << 4,	/* dtc's PROPNODECHAR: [a-zA-Z0-9,._+*#?@-] */
 	CC_BLANK = 1 << 5,	/* white space other than '\n' */
+	/*
+	 * Where a token cannot start at once: '/' may open a comment or
+	 * /include/, '#' a line marker, NUL may end the file.
+	 */
+	CC_SKIP = 1 << 6,
 };
 
 #define CC_D (CC_DIGIT | CC_HEX | CC_LABEL | CC_PROPNODE)
@@ -49,15 +54,16 @@ static const unsigned char cclass[256] = {
 	['G' ... 'Z'] = CC_A,
 	['_'] = CC_LABEL | CC_PROPNODE,
 	[','] = CC_PROPNODE, ['.'] = CC_PROPNODE, ['+'] = CC_PROPNODE,
-	['*'] = CC_PROPNODE, ['#'] = CC_PROPNODE, ['?'] = CC_PROPNODE,
+	['*'] = CC_PROPNODE, ['?'] = CC_PROPNODE,
 	['@'] = CC_PROPNODE, ['-'] = CC_PROPNODE,
+	['#'] = CC_PROPNODE | CC_SKIP, ['/'] = CC_SKIP, ['\0'] = CC_SKIP,
 	[' '] = CC_BLANK, ['\t'] = CC_BLANK, ['\r'] = CC_BLANK,
 	['\v'] = CC_BLANK, ['\f'] = CC_BLANK,
 };
 
-static inline bool cc_is(int c, unsigned int cls)
+static inline bool cc_is(unsigned char c, unsigned int cls)
 {
-	return cclass[(unsigned char)c] & cls;
+	return cclass[c] & cls;
 }
 
 static inline bool is_digit(int c)
@@ -75,9 +81,10 @@ static inline bool is_hex(int c)
 	return cc_is(c, CC_HEX);
 }
 
+/* Value of a hex digit: 0x30-0x39, or 0x41-0x46 and 0x61-0x66 (+ 9). */
 static inline int hex_val(int c)
 {
-	return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
+	return (c & 0xf) + 9 * ((c >> 6) & 1);
 }
 
 static inline bool is_label_start(int c)
@@ -536,10 +543,48 @@ static const struct {
 	{ "/incbin/", TK_INCBIN, -1 },
 };
 
-static int lex_number(struct dts_lexer *lx, struct dts_token *t,
-		      const char *p)
+/*
+ * '/' starting no comment: a directive, or the one-character token '/'
+ * (dtc's "." rule).  Sets t->kind; returns the end of the token, or NULL
+ * after a diagnostic.
+ */
+static const char *lex_directive(struct dts_lexer *lx, struct dts_token *t,
+				 const char *p)
 {
-	const char *q = p, *end = lx->in->end;
+	const char *q;
+	size_t i;
+
+	t->kind = '/';
+	if (!is_alpha(p[1]))
+		return p + 1;
+	for (q = p + 1; is_label_char(*q) || *q == '-'; q++)
+		;
+	if (*q != '/')
+		return p + 1;
+	q++;
+	for (i = 0; i < ARRAY_SIZE(keywords); i++) {
+		if (strlen(keywords[i].word) == (size_t)(q - p) &&
+		    memcmp(keywords[i].word, p, (size_t)(q - p)) == 0)
+			break;
+	}
+	if (i == ARRAY_SIZE(keywords)) {
+		lex_error(lx, p, "unknown directive '%.*s'", (int)(q - p), p);
+		return NULL;
+	}
+	/* dtc knows /incbin/ only outside names and byte strings */
+	if (keywords[i].tok == TK_INCBIN && lx->state != LS_V1)
+		return p + 1;
+	t->kind = keywords[i].tok;
+	if (keywords[i].state >= 0)
+		lx->state = keywords[i].state;
+	return q;
+}
+
+/* Integer literal: returns its end, or NULL after a diagnostic. */
+static const char *lex_number(struct dts_lexer *lx, struct dts_token *t,
+			      const char *p)
+{
+	const char *q = p;
 	uint64_t v = 0;
 	bool range = false;
 
@@ -560,36 +605,38 @@ static int lex_number(struct dts_lexer *lx, struct dts_token *t,
 
 				while (is_digit(*e))
 					e++;
-				return lex_error(lx, p, "bad integer literal '%.*s': '%c' is not an octal digit (a leading 0 means octal)",
-						 (int)(e - p), p, *q);
+				lex_error(lx, p, "bad integer literal '%.*s': '%c' is not an octal digit (a leading 0 means octal)",
+					  (int)(e - p), p, *q);
+				return NULL;
 			}
 			if (__builtin_mul_overflow(v, base, &v) ||
 			    __builtin_add_overflow(v, dg, &v))
 				range = true;
 		}
 	}
-	/* suffix: U, L, UL, LL, ULL (longest match) */
-	if (q < end && *q == 'U') {
+	/* suffix: U, L, UL, LL, ULL (longest match; the text ends in NUL) */
+	if (*q == 'U') {
 		q++;
 		if (*q == 'L') {
 			q++;
 			if (*q == 'L')
 				q++;
 		}
-	} else if (q < end && *q == 'L') {
+	} else if (*q == 'L') {
 		q++;
 		if (*q == 'L')
 			q++;
 	}
-	if (range)
-		return lex_error(lx, p, "integer literal '%.*s' out of range (more than 64 bits)",
-				 (int)(q - p), p);
+	if (range) {
+		lex_error(lx, p, "integer literal '%.*s' out of range (more than 64 bits)",
+			  (int)(q - p), p);
+		return NULL;
+	}
 	t->kind = TK_LITERAL;
 	t->num = v;
 	t->s = p;
 	t->len = (size_t)(q - p);
-	lx->in->p = q;
-	return 0;
+	return q;
 }
 
 static int lex_char_literal(struct dts_lexer *lx, struct dts_token *t,
@@ -647,20 +694,26 @@ static int lex_string(struct dts_lexer *lx, struct dts_token *t,
 	return 0;
 }
 
-static void set_raw_end(struct dts_lexer *lx, struct dts_token *t,
-			const char *start)
+/* End of a run of name characters (the text ends in NUL, no name char). */
+static inline const char *scan_name(const char *q)
 {
-	t->raw = start;
-	t->raw_len = (size_t)(lx->in->p - start);
-	here(lx->in, lx->in->p, &t->end);
+	while (is_propnode_char(*q))
+		q++;
+	return q;
 }
 
-int dts_lex(struct dts_lexer *lx, struct dts_token *t)
+/*
+ * One token, by all the rules: what is between tokens first (skip_space),
+ * then one switch on the first character applies dtc's rules in their
+ * order of priority: a label first, then the rules of the current start
+ * condition, then the operators and the one-character tokens.
+ */
+static __attribute__((noinline)) int lex_slow(struct dts_lexer *lx,
+					       struct dts_token *t)
 {
 	struct lex_input *in;
-	const char *p, *q, *end;
+	const char *p, *q;
 	unsigned char c;
-	size_t i;
 	int ret;
 
 	ret = skip_space(lx);
@@ -668,80 +721,93 @@ int dts_lex(struct dts_lexer *lx, struct dts_token *t)
 		return ret;
 	in = lx->in;
 	p = in->p;
-	end = in->end;
-	t->s = NULL;
-	t->len = 0;
-	t->num = 0;
 	here(in, p, &t->pos);
-	if (p >= end) {
+	if (p >= in->end) {
 		t->kind = TK_EOF;
 		t->raw = p;
 		t->raw_len = 0;
-		t->end = t->pos;
 		return 0;
 	}
 	c = (unsigned char)*p;
-
-	/* {LABEL}: wins over every other rule it overlaps with */
-	if (is_label_start(c)) {
+	switch (c) {
+	case 'a' ... 'z':
+	case 'A' ... 'Z':
+	case '_':
+		/* {LABEL}: wins over every other rule it overlaps with */
 		for (q = p + 1; is_label_char(*q); q++)
 			;
-		if (q < end && *q == ':') {
+		if (*q == ':') {
 			t->kind = TK_LABEL;
 			t->s = p;
 			t->len = (size_t)(q - p);
-			in->p = q + 1;
-			goto done;
-		}
-	}
-	if (lx->state == LS_NAME &&
-	    (is_propnode_char(c) || (c == '\\' && is_propnode_char(p[1])))) {
-		q = p + (c == '\\');
-		t->s = q;
-		while (q < end && is_propnode_char(*q))
 			q++;
+			break;
+		}
+		/* label characters are name characters: scan on */
+		if (lx->state == LS_NAME) {
+			q = scan_name(q);
+			goto name;
+		}
+		if (lx->state == LS_BYTES && is_hex(c) && is_hex(p[1]))
+			goto byte;
+		goto stray;
+	case '0' ... '9':
+		if (lx->state == LS_V1) {
+			q = lex_number(lx, t, p);
+			if (!q)
+				return -EINVAL;
+			break;
+		}
+		if (lx->state == LS_NAME) {
+			q = scan_name(p + 1);
+			goto name;
+		}
+		if (is_hex(p[1]))
+			goto byte;
+		for (q = p + 1; is_label_char(*q); q++)
+			;
+		goto stray;
+	case ',': case '.': case '+': case '*': case '?': case '@':
+	case '-': case '#':
+		if (lx->state == LS_NAME) {
+			q = scan_name(p + 1);
+			goto name;
+		}
+		q = p + 1;
+		if (c == '.' || c == '@' || c == '#')
+			goto stray;
+		goto single;
+	case '\\':
+		q = p + 1;
+		if (lx->state != LS_NAME || !is_propnode_char(*q))
+			goto stray;
+		/* the backslash is not part of the name */
+		q = scan_name(q);
 		t->kind = TK_NAME;
-		t->len = (size_t)(q - t->s);
-		in->p = q;
+		t->s = p + 1;
+		t->len = (size_t)(q - p - 1);
 		lx->state = LS_V1;
-		goto done;
-	}
-	if (lx->state == LS_BYTES && is_hex(c) && p + 1 < end &&
-	    is_hex(p[1])) {
-		t->kind = TK_BYTE;
-		t->num = (uint64_t)(hex_val(c) * 16 + hex_val(p[1]));
-		in->p = p + 2;
-		goto done;
-	}
-	if (lx->state == LS_V1 && is_digit(c)) {
-		ret = lex_number(lx, t, p);
-		if (ret < 0)
-			return ret;
-		goto done;
-	}
-
-	switch (c) {
+		break;
 	case '"':
 		ret = lex_string(lx, t, p);
 		if (ret < 0)
 			return ret;
-		goto done;
+		goto lines;
 	case '\'':
 		ret = lex_char_literal(lx, t, p);
 		if (ret < 0)
 			return ret;
-		goto done;
+		goto lines;
 	case '&':
 		if (p[1] == '&') {
 			t->kind = TK_AND;
-			in->p = p + 2;
-			goto done;
+			q = p + 2;
+			break;
 		}
 		if (p[1] == '{') {
-			for (q = p + 2; q < end && (is_propnode_char(*q) ||
-						    *q == '/'); q++)
+			for (q = p + 2; is_propnode_char(*q) || *q == '/'; q++)
 				;
-			if (q >= end || *q != '}')
+			if (*q != '}')
 				return lex_error(lx, p, "expected '}' to end the path reference '%.*s'",
 						 (int)(q - p), p);
 			if (q == p + 2)
@@ -749,8 +815,8 @@ int dts_lex(struct dts_lexer *lx, struct dts_token *t)
 			t->kind = TK_PATH_REF;
 			t->s = p + 2;
 			t->len = (size_t)(q - p - 2);
-			in->p = q + 1;
-			goto done;
+			q++;
+			break;
 		}
 		if (is_label_start(p[1])) {
 			for (q = p + 2; is_label_char(*q); q++)
@@ -758,100 +824,192 @@ int dts_lex(struct dts_lexer *lx, struct dts_token *t)
 			t->kind = TK_LABEL_REF;
 			t->s = p + 1;
 			t->len = (size_t)(q - p - 1);
-			in->p = q;
-			goto done;
+			break;
 		}
-		break;
+		goto single;
 	case '/':
-		if (!is_alpha(p[1]))
-			break;
-		for (q = p + 1; q < end && (is_label_char(*q) || *q == '-');
-		     q++)
-			;
-		if (q >= end || *q != '/')
-			break;
-		q++;
-		for (i = 0; i < ARRAY_SIZE(keywords); i++) {
-			if (strlen(keywords[i].word) == (size_t)(q - p) &&
-			    memcmp(keywords[i].word, p, (size_t)(q - p)) == 0)
-				break;
-		}
-		if (i == ARRAY_SIZE(keywords))
-			return lex_error(lx, p, "unknown directive '%.*s'",
-					 (int)(q - p), p);
-		/* dtc knows /incbin/ only outside names and byte strings */
-		if (keywords[i].tok == TK_INCBIN && lx->state != LS_V1)
-			break;
-		t->kind = keywords[i].tok;
-		if (keywords[i].state >= 0)
-			lx->state = keywords[i].state;
-		in->p = q;
-		goto done;
+		q = lex_directive(lx, t, p);
+		if (!q)
+			return -EINVAL;
+		break;
 	case '<':
 		if (p[1] == '<' || p[1] == '=') {
 			t->kind = p[1] == '<' ? TK_LSHIFT : TK_LE;
-			in->p = p + 2;
-			goto done;
+			q = p + 2;
+			break;
 		}
-		break;
+		goto single;
 	case '>':
 		if (p[1] == '>' || p[1] == '=') {
 			t->kind = p[1] == '>' ? TK_RSHIFT : TK_GE;
-			in->p = p + 2;
-			goto done;
+			q = p + 2;
+			break;
 		}
-		break;
+		goto single;
 	case '=':
 		if (p[1] == '=') {
 			t->kind = TK_EQ;
-			in->p = p + 2;
-			goto done;
+			q = p + 2;
+			break;
 		}
-		break;
+		goto single;
 	case '!':
 		if (p[1] == '=') {
 			t->kind = TK_NE;
-			in->p = p + 2;
-			goto done;
+			q = p + 2;
+			break;
 		}
-		break;
+		goto single;
 	case '|':
 		if (p[1] == '|') {
 			t->kind = TK_OR;
-			in->p = p + 2;
-			goto done;
+			q = p + 2;
+			break;
 		}
-		break;
-	}
-
-	/* one character (dtc's "." rule) */
-	switch (c) {
-	case ';': case '=': case ',': case '<': case '>': case '[': case ']':
-	case '{': case '}': case '(': case ')': case '/': case '+': case '-':
-	case '*': case '%': case '&': case '|': case '^': case '~': case '!':
-	case '?': case ':':
-		t->kind = c;
-		in->p = p + 1;
-		if (c == '[')
-			lx->state = LS_BYTES;
-		else if (c == '{' || c == ';')
-			lx->state = LS_NAME;
-		else if (c == ']' && lx->state == LS_BYTES)
+		goto single;
+	case '{':
+	case ';':
+		lx->state = LS_NAME;
+		goto single;
+	case '[':
+		lx->state = LS_BYTES;
+		goto single;
+	case ']':
+		if (lx->state == LS_BYTES)
 			lx->state = LS_V1;
-		goto done;
+		goto single;
+	case '}': case '(': case ')': case '%': case '^': case '~': case ':':
+		goto single;
+	default:
+		q = p + 1;
+		goto stray;
 	}
+done:
+	in->p = q;
+	t->raw = p;
+	t->raw_len = (size_t)(q - p);
+	return 0;
+lines:
+	/* a string or a character literal: in has moved past it */
+	t->raw = p;
+	t->raw_len = (size_t)(in->p - p);
+	return 0;
+single:
+	/* one character (dtc's "." rule) */
+	t->kind = c;
+	q = p + 1;
+	goto done;
+name:
+	t->kind = TK_NAME;
+	t->s = p;
+	t->len = (size_t)(q - p);
+	lx->state = LS_V1;
+	goto done;
+byte:
+	t->kind = TK_BYTE;
+	t->num = (uint64_t)(hex_val(c) * 16 + hex_val(p[1]));
+	q = p + 2;
+	goto done;
+stray:
+	/* anything else: a word of label characters, or one byte */
 	t->kind = TK_STRAY;
 	t->s = p;
-	if (is_label_start(c) || is_digit(c)) {
-		for (q = p + 1; q < end && is_label_char(*q); q++)
-			;
-		t->len = (size_t)(q - p);
-	} else {
-		t->len = 1;
+	t->len = (size_t)(q - p);
+	goto done;
+}
+
+/*
+ * The common tokens, without a function call (so without saving
+ * registers): the white space before them, names and labels where names
+ * are expected, the punctuation around properties and nodes, &label.
+ * Anything else, and whatever follows a CC_SKIP character, is left to
+ * lex_slow(), which knows all the rules; this must agree with it.
+ */
+int dts_lex(struct dts_lexer *lx, struct dts_token *t)
+{
+	struct lex_input *in = lx->in;
+	const char *p = in->p, *q;
+	unsigned char c;
+
+	for (;;) {
+		c = (unsigned char)*p;
+		if (cc_is(c, CC_BLANK)) {
+			p++;
+		} else if (c == '\n') {
+			in->line++;
+			in->line_start = ++p;
+			/* the usual indentation, in a tighter loop */
+			while (*p == '\t')
+				p++;
+		} else {
+			break;
+		}
 	}
-	in->p = p + t->len;
+	switch (c) {
+	case 'a' ... 'z':
+	case 'A' ... 'Z':
+	case '_':
+		if (lx->state != LS_NAME)
+			break;
+		for (q = p + 1; is_label_char(*q); q++)
+			;
+		if (*q == ':') {
+			t->kind = TK_LABEL;
+			t->s = p;
+			t->len = (size_t)(q - p);
+			q++;
+			goto done;
+		}
+		q = scan_name(q);
+		t->kind = TK_NAME;
+		t->s = p;
+		t->len = (size_t)(q - p);
+		lx->state = LS_V1;
+		goto done;
+	case '{':
+	case ';':
+		lx->state = LS_NAME;
+		goto single;
+	case '=':
+		if (p[1] == '=')
+			break;
+		goto single;
+	case '<':
+		if (p[1] == '<' || p[1] == '=')
+			break;
+		goto single;
+	case '>':
+		if (p[1] == '>' || p[1] == '=')
+			break;
+		goto single;
+	case ',':
+		if (lx->state == LS_NAME)
+			break;
+		goto single;
+	case '}': case '(': case ')':
+		goto single;
+	case '&':
+		if (!is_label_start(p[1]))
+			break;
+		for (q = p + 2; is_label_char(*q); q++)
+			;
+		t->kind = TK_LABEL_REF;
+		t->s = p + 1;
+		t->len = (size_t)(q - p - 1);
+		goto done;
+	}
+	in->p = p;
+	return lex_slow(lx, t);
+single:
+	t->kind = c;
+	q = p + 1;
 done:
-	set_raw_end(lx, t, p);
+	in->p = q;
+	t->pos.file = in->file;
+	t->pos.line = in->line;
+	t->pos.col = (uint32_t)(p - in->line_start + 1);
+	t->raw = p;
+	t->raw_len = (size_t)(q - p);
 	return 0;
 }
 
@@ -859,50 +1017,59 @@ size_t dts_lex_cells(struct dts_lexer *lx, struct dts_token *t,
 		     struct dt_value *out)
 {
 	struct lex_input *in = lx->in;
-	const char *p = in->p, *end = in->end, *last = NULL, *q = NULL;
-	const char *line_start = in->line_start;
-	uint32_t line = in->line, v = 0;
+	const char *p = in->p, *line_start = in->line_start;
+	const char *last = NULL, *last_end = NULL, *last_ls = NULL;
+	uint32_t line = in->line, last_line = 0;
+	size_t len0 = out->len;
 	uint8_t *d, *dend;
-	size_t n = 0;
-	unsigned char c;
+	unsigned int c;
 
-	if (lx->state != LS_V1 || t->kind != TK_LITERAL ||
+	if (lx->state != LS_V1 || (t->kind != TK_LITERAL && t->kind != '<') ||
 	    t->raw + t->raw_len != p)
 		return 0;
 	d = out->data + out->len;
 	dend = out->data + out->cap;
+	/*
+	 * The text ends in NUL, which stops every scan below: no bounds
+	 * checks are needed.  Per cell, only where it is (last, last_end)
+	 * is kept: the token for the last one is made after the loop.
+	 */
 	for (;;) {
-		/* the text is NUL-terminated: no bounds check needed here */
+		const char *q;
+		uint32_t x;
+
 		while ((c = (unsigned char)*p) == ' ' || c == '\t' ||
 		       c == '\n') {
 			if (c == '\n') {
+				/* the line of the last cell ends here */
+				if (last && last >= line_start) {
+					last_line = line;
+					last_ls = line_start;
+				}
 				line++;
 				line_start = p + 1;
 			}
 			p++;
 		}
-		/* a literal is looked at no further than 11 bytes ahead */
-		if (!is_digit(c) || end - p < 12)
+		c -= '0';
+		if (c > 9)
 			break;
-		if (c != '0') {			/* decimal, at most 9 digits */
-			uint32_t x = (uint32_t)(c - '0');
-
-			for (q = p + 1; is_digit(*q); q++)
-				x = x * 10 + (uint32_t)(*q - '0');
+		if (c) {			/* decimal, at most 9 digits */
+			x = c;
+			for (q = p + 1; (c = (unsigned char)*q - '0') <= 9;
+			     q++)
+				x = x * 10 + c;
 			if (q - p > 9)
 				break;
-			v = x;
-		} else if (p[1] == 'x' || p[1] == 'X') { /* hex, 1..8 digits */
-			uint32_t x = 0;
-
+		} else if ((p[1] | 0x20) == 'x') { /* hex, 1..8 digits */
+			x = 0;
 			for (q = p + 2; is_hex(*q); q++)
 				x = x << 4 | (uint32_t)hex_val(*q);
 			if (q == p + 2 || q - p > 10)
 				break;
-			v = x;
 		} else {			/* "0"; 0NNN is octal */
 			q = p + 1;
-			v = 0;
+			x = 0;
 		}
 		/* a suffix, a name character or an operator: the slow path */
 		c = (unsigned char)*q;
@@ -916,32 +1083,53 @@ size_t dts_lex_cells(struct dts_lexer *lx, struct dts_token *t,
 			d = out->data + len;
 			dend = out->data + out->cap;
 		}
-		d[0] = (uint8_t)(v >> 24);
-		d[1] = (uint8_t)(v >> 16);
-		d[2] = (uint8_t)(v >> 8);
-		d[3] = (uint8_t)v;
+		d[0] = (uint8_t)(x >> 24);
+		d[1] = (uint8_t)(x >> 16);
+		d[2] = (uint8_t)(x >> 8);
+		d[3] = (uint8_t)x;
 		d += 4;
-		n++;
 		last = p;
-		/* t describes the last cell, as if dts_lex() had read it */
-		t->num = v;
-		t->pos.line = line;
-		t->pos.col = (uint32_t)(p - line_start + 1);
-		t->end.col = (uint32_t)(q - line_start + 1);
-		p = q;
+		last_end = q;
+		/* the usual single space: no need to look at it again */
+		p = q + (c == ' ');
 	}
-	if (!n)
+	if (!last)
 		return 0;
 	out->len = (size_t)(d - out->data);
 	/* p is past the white space after the last cell */
 	in->p = p;
 	in->line = line;
 	in->line_start = line_start;
+	if (last >= line_start) {
+		last_line = line;
+		last_ls = line_start;
+	}
+	/* t describes the last cell, as if dts_lex() had read it */
+	t->kind = TK_LITERAL;
+	t->num = (uint32_t)d[-4] << 24 | (uint32_t)d[-3] << 16 |
+		 (uint32_t)d[-2] << 8 | d[-1];
 	t->s = t->raw = last;
-	t->len = t->raw_len = (size_t)(t->end.col - t->pos.col);
-	t->end.line = t->pos.line;
-	t->pos.file = t->end.file = in->file;
-	return n;
+	t->len = t->raw_len = (size_t)(last_end - last);
+	t->pos.file = in->file;
+	t->pos.line = last_line;
+	t->pos.col = (uint32_t)(last - last_ls + 1);
+	return (out->len - len0) / 4;
+}
+
+void dts_token_end(const struct dts_token *t, struct srcpos *end)
+{
+	const char *s = t->raw, *e = t->raw + t->raw_len, *nl;
+
+	*end = t->pos;
+	if (!t->raw_len)
+		return;
+	while ((nl = memchr(s, '\n', (size_t)(e - s))) != NULL) {
+		end->line++;
+		end->col = 1;
+		s = nl + 1;
+	}
+	/* as here() would have it, modulo 2^32 like the columns */
+	end->col += (uint32_t)(e - s);
 }
 
 static void describe_bytes(struct strbuf *sb, const char *s, size_t len,

@@ -49,10 +49,13 @@ enum dts_tok {
 	TK_STRAY,	/* anything else: s, len (a word or one byte) */
 };
 
+/*
+ * s, len and num are set only for the kinds that give them a meaning
+ * (see enum dts_tok); for the others they keep whatever they held.
+ */
 struct dts_token {
 	int kind;
 	struct srcpos pos;	/* first character */
-	struct srcpos end;	/* just after the last character */
 	const char *s;		/* meaning, see enum dts_tok */
 	size_t len;
 	const char *raw;	/* the token as written */
@@ -85,12 +88,13 @@ void dts_lexer_free(struct dts_lexer *lx);
 /* Next token; 0, or -EINVAL/-errno after a diagnostic. */
 int dts_lex(struct dts_lexer *lx, struct dts_token *t);
 /*
- * Fast path for cell lists: t is a 32-bit TK_LITERAL just lexed.  Append
- * the plain literals that follow it (decimal without a leading 0, or hex,
- * that fit in 32 bits, separated by white space) to out as big-endian
- * cells, and leave t describing the last one, as if each had been lexed.
- * Stops before anything else (comments, expressions, labels, '>'), which
- * the next dts_lex() reads as usual.  Returns the number of cells added.
+ * Fast path for cell lists: t is the '<' or a 32-bit TK_LITERAL just
+ * lexed.  Append the plain literals that follow it (decimal without a
+ * leading 0, or hex, that fit in 32 bits, separated by white space) to
+ * out as big-endian cells, and leave t describing the last one, as if
+ * each had been lexed (t is unchanged if there is none).  Stops before
+ * anything else (comments, expressions, labels, '>'), which the next
+ * dts_lex() reads as usual.  Returns the number of cells added.
  */
 size_t dts_lex_cells(struct dts_lexer *lx, struct dts_token *t,
 		     struct dt_value *out);
@@ -100,6 +104,12 @@ size_t dts_lex_cells(struct dts_lexer *lx, struct dts_token *t,
  */
 int dts_lexer_open(struct dts_lexer *lx, const char *name, char **path,
 		   char **data, size_t *len);
+/*
+ * The position just after a token (for messages only, so it is not
+ * kept in the token): its position plus its text, which may hold
+ * newlines (strings, character literals).
+ */
+void dts_token_end(const struct dts_token *t, struct srcpos *end);
 /* Describe a token for messages: "'}'", "end of file", "name 'cpus'". */
 void dts_token_describe(const struct dts_token *t, struct strbuf *sb);
 

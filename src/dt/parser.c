@@ -25,11 +25,16 @@
 #define MAX_EXPR_DEPTH 256
 #define INDEX_MIN 16	/* entries scanned before a node gets a name index */
 
-/* Nodes that own labels of a given name (candidates for &label). */
+/*
+ * Nodes that own labels of a given name (candidates for &label).  One
+ * allocation holds the entry, its name and room for the first node (most
+ * labels have one).
+ */
 struct label_ent {
-	char *name;
-	struct dt_node **v;
+	struct dt_node **v;		/* &one until a second node comes */
 	size_t n, cap;
+	struct dt_node *one;
+	char name[];
 };
 
 /* Name index of a large node, hung on node->user while parsing. */
@@ -41,7 +46,8 @@ struct node_idx {
 struct parser {
 	struct dts_lexer lx;
 	struct dts_token tok;
-	struct srcpos prev_end;		/* just after the previous token */
+	/* where the previous token was (pos, raw and raw_len only) */
+	struct dts_token prev;
 	struct dt_tree *tree;
 	struct diags *d;
 	bool plugin;
@@ -49,6 +55,8 @@ struct parser {
 	unsigned int depth;
 	unsigned int expr_depth;
 	struct strmap labels;		/* name -> struct label_ent */
+	bool labels_on;			/* labels are noted (labels_start()) */
+	bool indexed;			/* some node got a name index */
 	struct dt_value scratch;	/* bytes of the value being parsed */
 };
 
@@ -97,16 +105,46 @@ static int unexpected(struct parser *ps, const char *expect)
 	return ret;
 }
 
+/* Just after the previous token. */
+static struct srcpos prev_end(const struct parser *ps)
+{
+	struct srcpos end;
+
+	dts_token_end(&ps->prev, &end);
+	return end;
+}
+
 /* A missing token: point just after the previous one (gcc style). */
 static int missing(struct parser *ps, const char *what)
 {
-	return perr(ps, &ps->prev_end, "expected %s", what);
+	struct srcpos end = prev_end(ps);
+
+	return perr(ps, &end, "expected %s", what);
 }
 
 static int next(struct parser *ps)
 {
-	ps->prev_end = ps->tok.end;
+	ps->prev.pos = ps->tok.pos;
+	ps->prev.raw = ps->tok.raw;
+	ps->prev.raw_len = ps->tok.raw_len;
 	return dts_lex(&ps->lx, &ps->tok);
+}
+
+/*
+ * A name kept while the parser reads the tokens after it (cheaper than
+ * copying the whole token).
+ */
+struct name_tok {
+	const char *s;
+	size_t len;
+	struct srcpos pos;
+};
+
+static void name_tok_save(struct name_tok *n, const struct dts_token *t)
+{
+	n->s = t->s;
+	n->len = t->len;
+	n->pos = t->pos;
 }
 
 /*
@@ -116,27 +154,46 @@ static int next(struct parser *ps)
 static void label_note(struct parser *ps, const char *name,
 		       struct dt_node *n)
 {
-	struct label_ent *e = strmap_get(&ps->labels, name);
+	struct label_ent *e;
 	size_t i;
 
+	if (!ps->labels_on)
+		return;
+	e = strmap_get(&ps->labels, name);
 	if (!e) {
-		e = xzalloc(sizeof(*e));
-		e->name = xstrdup(name);
+		size_t len = strlen(name);
+
+		e = xmalloc(sizeof(*e) + len + 1);
+		memcpy(e->name, name, len + 1);
+		e->v = &e->one;
+		e->n = 0;
+		e->cap = 1;
 		strmap_put(&ps->labels, e->name, e);
 	}
 	for (i = 0; i < e->n; i++)
 		if (e->v[i] == n)
 			return;
-	e->v = xgrow(e->v, &e->cap, e->n + 1, sizeof(*e->v));
+	if (e->n == e->cap) {
+		struct dt_node **old = e->v == &e->one ? NULL : e->v;
+		size_t cap = old ? e->cap : 0;
+
+		e->v = xgrow(old, &cap, e->n + 1, sizeof(*e->v));
+		if (!old)
+			e->v[0] = e->one;
+		e->cap = cap;
+	}
 	e->v[e->n++] = n;
 }
 
 static void label_unnote(struct parser *ps, const char *name,
 			 struct dt_node *n)
 {
-	struct label_ent *e = strmap_get(&ps->labels, name);
+	struct label_ent *e;
 	size_t i;
 
+	if (!ps->labels_on)
+		return;
+	e = strmap_get(&ps->labels, name);
 	if (!e)
 		return;
 	for (i = 0; i < e->n; i++) {
@@ -147,18 +204,53 @@ static void label_unnote(struct parser *ps, const char *name,
 	}
 }
 
+static void note_subtree(struct parser *ps, struct dt_node *n)
+{
+	struct dt_label *l;
+	struct dt_node *c;
+
+	for (l = n->labels; l; l = l->next)
+		label_note(ps, l->name, n);
+	for (c = n->children; c; c = c->next)
+		note_subtree(ps, c);
+}
+
+/*
+ * &label is only looked up in the top-level items after the first node
+ * (and many files have none): the nodes are noted from the first such
+ * item on, starting with those of the tree as it stands then.  The tree
+ * holds every node a lookup can find (node_live()), tombstones included,
+ * which a later definition may revive.
+ */
+static void labels_start(struct parser *ps)
+{
+	if (ps->labels_on)
+		return;
+	ps->labels_on = true;
+	if (ps->tree->root)
+		note_subtree(ps, ps->tree->root);
+}
+
+/* The first half of dtc's add_label(): revive a label of that name. */
+static bool label_revive(struct dt_label *l, const char *name)
+{
+	for (; l; l = l->next) {
+		if (strcmp(l->name, name) == 0) {
+			l->deleted = false;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* dtc's add_label(): revive an existing label, else add at the head. */
 static void label_add_front(struct dt_tree *t, struct dt_label **list,
 			    const char *name, const struct srcpos *pos)
 {
 	struct dt_label *l;
 
-	for (l = *list; l; l = l->next) {
-		if (strcmp(l->name, name) == 0) {
-			l->deleted = false;
-			return;
-		}
-	}
+	if (label_revive(*list, name))
+		return;
 	l = dt_label_new_in(t, name, strlen(name));
 	if (pos)
 		l->pos = *pos;
@@ -199,8 +291,7 @@ static int collect_labels(struct parser *ps, struct label_seq *s)
  * dtc's grammar adds the labels of "a: b: item" innermost first, each
  * at the head: apply them last to first.
  */
-static void apply_labels(struct dt_tree *t, struct dt_label **dst,
-			 struct label_seq *s)
+static void apply_label_list(struct dt_label **dst, struct label_seq *s)
 {
 	struct dt_label *l, *arr[64], **v = arr;
 	size_t n = 0, cap = ARRAY_SIZE(arr);
@@ -218,12 +309,27 @@ static void apply_labels(struct dt_tree *t, struct dt_label **dst,
 		}
 		v[n++] = l;
 	}
-	while (n--)
-		label_add_front(t, dst, v[n]->name, &v[n]->pos);
+	/* as label_add_front(), but the labels read are used themselves */
+	while (n--) {
+		l = v[n];
+		if (label_revive(*dst, l->name)) {
+			l->next = NULL;
+			dt_labels_free(l);
+			continue;
+		}
+		l->next = *dst;
+		*dst = l;
+	}
 	if (v != arr)
 		free(v);
-	dt_labels_free(s->head);
 	seq_init(s);
+}
+
+/* Most items have no label: no call then. */
+static inline void apply_labels(struct dt_label **dst, struct label_seq *s)
+{
+	if (s->head)
+		apply_label_list(dst, s);
 }
 
 static void node_apply_labels(struct parser *ps, struct dt_node *n,
@@ -233,7 +339,7 @@ static void node_apply_labels(struct parser *ps, struct dt_node *n,
 
 	for (l = s->head; l; l = l->next)
 		label_note(ps, l->name, n);
-	apply_labels(ps->tree, &n->labels, s);
+	apply_labels(&n->labels, s);
 }
 
 /*
@@ -241,7 +347,7 @@ static void node_apply_labels(struct parser *ps, struct dt_node *n,
  * many blocks into one big node stays linear.
  */
 
-static struct node_idx *node_index(struct dt_node *n)
+static struct node_idx *node_index(struct parser *ps, struct dt_node *n)
 {
 	struct node_idx *x = n->user;
 	struct dt_property *p;
@@ -249,6 +355,7 @@ static struct node_idx *node_index(struct dt_node *n)
 
 	if (x)
 		return x;
+	ps->indexed = true;
 	x = xzalloc(sizeof(*x));
 	strmap_init(&x->props);
 	strmap_init(&x->children);
@@ -278,7 +385,8 @@ static void release_index(struct dt_node *n)
 }
 
 /* First property of that name, tombstones included. */
-static struct dt_property *find_prop(struct dt_node *n, const char *name)
+static struct dt_property *find_prop(struct parser *ps, struct dt_node *n,
+				     const char *name)
 {
 	struct dt_property *p;
 	unsigned int k = 0;
@@ -289,13 +397,13 @@ static struct dt_property *find_prop(struct dt_node *n, const char *name)
 		if (strcmp(p->name, name) == 0)
 			return p;
 	if (k >= INDEX_MIN)
-		node_index(n);
+		node_index(ps, n);
 	return NULL;
 }
 
 /* First child of that name, tombstones included. */
-static struct dt_node *find_child(struct dt_node *n, const char *name,
-				  size_t len)
+static struct dt_node *find_child(struct parser *ps, struct dt_node *n,
+				  const char *name, size_t len)
 {
 	struct dt_node *c;
 	unsigned int k = 0;
@@ -307,15 +415,15 @@ static struct dt_node *find_child(struct dt_node *n, const char *name,
 		if (strncmp(c->name, name, len) == 0 && c->name[len] == '\0')
 			return c;
 	if (k >= INDEX_MIN)
-		node_index(n);
+		node_index(ps, n);
 	return NULL;
 }
 
 /* First live child of that name (dtc's for_each_child lookups). */
-static struct dt_node *find_live_child(struct dt_node *n, const char *name,
-				       size_t len)
+static struct dt_node *find_live_child(struct parser *ps, struct dt_node *n,
+				       const char *name, size_t len)
 {
-	struct dt_node *c = find_child(n, name, len);
+	struct dt_node *c = find_child(ps, n, name, len);
 
 	if (!c || !c->deleted)
 		return c;
@@ -383,7 +491,8 @@ static void drop_node(struct parser *ps, struct dt_node *n)
 
 	for (l = n->labels; l; l = l->next)
 		label_unnote(ps, l->name, n);
-	release_index(n);
+	if (ps->indexed)
+		release_index(n);
 	dt_node_free(n);
 }
 
@@ -401,8 +510,10 @@ static void drop_subtree_notes(struct parser *ps, struct dt_node *n)
 /* Free a node built by the parser and all it holds, forgetting labels. */
 static void discard_node(struct parser *ps, struct dt_node *n)
 {
-	drop_subtree_notes(ps, n);
-	release_index(n);
+	if (ps->labels_on)
+		drop_subtree_notes(ps, n);
+	if (ps->indexed)
+		release_index(n);
 	dt_node_free(n);
 }
 
@@ -427,7 +538,7 @@ static void merge_nodes(struct parser *ps, struct dt_node *old,
 		new->props = np->next;
 		np->next = NULL;
 		np->owner = NULL;
-		op = find_prop(old, np->name);
+		op = find_prop(ps, old, np->name);
 		if (np->deleted) {
 			if (op)
 				delete_prop(op);
@@ -456,7 +567,7 @@ static void merge_nodes(struct parser *ps, struct dt_node *old,
 		nc->parent = NULL;
 		if (new->children == NULL)
 			new->children_tail = &new->children;
-		oc = find_child(old, nc->name, strlen(nc->name));
+		oc = find_child(ps, old, nc->name, strlen(nc->name));
 		if (nc->deleted) {
 			if (oc)
 				delete_node(oc);
@@ -533,7 +644,8 @@ static struct dt_node *node_by_label(struct parser *ps, const char *name)
 	return found;
 }
 
-static struct dt_node *node_by_path(struct dt_node *n, const char *path)
+static struct dt_node *node_by_path(struct parser *ps, struct dt_node *n,
+				    const char *path)
 {
 	const char *slash;
 
@@ -544,8 +656,8 @@ static struct dt_node *node_by_path(struct dt_node *n, const char *path)
 			path++;
 		slash = strchr(path, '/');
 		if (!slash)
-			return find_live_child(n, path, strlen(path));
-		n = find_live_child(n, path, (size_t)(slash - path));
+			return find_live_child(ps, n, path, strlen(path));
+		n = find_live_child(ps, n, path, (size_t)(slash - path));
 		if (!n)
 			return NULL;
 		path = slash + 1;
@@ -578,7 +690,7 @@ static struct dt_node *node_by_ref(struct parser *ps, const char *ref)
 		if (slash)
 			path = slash + 1;
 	}
-	return path ? node_by_path(target, path) : target;
+	return path ? node_by_path(ps, target, path) : target;
 }
 
 static bool ref_is_relative(const char *ref)
@@ -609,9 +721,10 @@ static void vb_finish(struct vbuild *b, struct dt_value *v)
 	b->v->len = 0;
 }
 
-static struct dt_marker *vb_mark(struct vbuild *b, enum dt_marker_kind k,
-				 const char *ref, size_t reflen,
-				 const struct srcpos *pos)
+static inline struct dt_marker *vb_mark(struct vbuild *b,
+					enum dt_marker_kind k,
+					const char *ref, size_t reflen,
+					const struct srcpos *pos)
 {
 	struct dt_marker *m = dt_marker_new_in(b->tree, ref, reflen);
 
@@ -846,7 +959,10 @@ static int parse_cells(struct parser *ps, struct vbuild *b)
 			return missing(ps, "'<' after the cell size");
 	}
 	vb_mark(b, type, NULL, 0, &start);
-	ret = next(ps);		/* '<' */
+	/* '<': the plain numbers after it take the lexer's fast path */
+	if (bits == 32)
+		dts_lex_cells(&ps->lx, &ps->tok, b->v);
+	ret = next(ps);
 	while (ret == 0) {
 		struct dts_token *t = &ps->tok;
 		struct srcpos pos = t->pos;
@@ -993,19 +1109,35 @@ out:
 	return ret;
 }
 
+/* Labels among the chunks of a value (rare: see value_labels()). */
+static int value_label_list(struct parser *ps, struct vbuild *b)
+{
+	struct dts_token *t = &ps->tok;
+	int ret;
+
+	while (t->kind == TK_LABEL) {
+		vb_mark(b, DT_MARK_LABEL, t->s, t->len, &t->pos);
+		ret = next(ps);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static inline int value_labels(struct parser *ps, struct vbuild *b)
+{
+	return ps->tok.kind == TK_LABEL ? value_label_list(ps, b) : 0;
+}
+
 static int parse_chunks(struct parser *ps, struct vbuild *b)
 {
-	int ret = 0;
+	struct dts_token *t = &ps->tok;
+	int ret;
 
 	for (;;) {
-		struct dts_token *t = &ps->tok;
-
-		while (t->kind == TK_LABEL) {
-			vb_mark(b, DT_MARK_LABEL, t->s, t->len, &t->pos);
-			ret = next(ps);
-			if (ret < 0)
-				return ret;
-		}
+		ret = value_labels(ps, b);
+		if (ret < 0)
+			return ret;
 		switch (t->kind) {
 		case TK_STRING:
 			vb_mark(b, DT_MARK_TYPE_STRING, NULL, 0, &t->pos);
@@ -1032,14 +1164,10 @@ static int parse_chunks(struct parser *ps, struct vbuild *b)
 		default:
 			return unexpected(ps, "a property value (\"string\", <cells>, [bytes], &reference or /incbin/)");
 		}
+		if (ret == 0)
+			ret = value_labels(ps, b);
 		if (ret < 0)
 			return ret;
-		while (t->kind == TK_LABEL) {
-			vb_mark(b, DT_MARK_LABEL, t->s, t->len, &t->pos);
-			ret = next(ps);
-			if (ret < 0)
-				return ret;
-		}
 		if (t->kind != ',')
 			return 0;
 		ret = next(ps);
@@ -1099,7 +1227,7 @@ static int parse_propdef(struct parser *ps, struct dt_node *n,
 		return ret;
 	}
 	p->end_pos = ps->tok.pos;
-	apply_labels(ps->tree, &p->labels, labels);
+	apply_labels(&p->labels, labels);
 	add_prop(n, p);
 	return next(ps);
 }
@@ -1137,8 +1265,9 @@ static int parse_subnode(struct parser *ps, struct label_seq *labels,
 		    ps->tok.kind != TK_DEL_NODE && ps->tok.kind != TK_OMIT)
 			ret = unexpected(ps, "a node after /omit-if-no-ref/");
 		if (ret == 0 && ps->tok.kind == TK_NAME) {
-			struct dts_token t = ps->tok;
+			struct name_tok t;
 
+			name_tok_save(&t, &ps->tok);
 			ret = next(ps);
 			if (ret == 0 && ps->tok.kind != '{')
 				ret = missing(ps, "'{' after the node name");
@@ -1203,16 +1332,17 @@ static int parse_nodedef(struct parser *ps, const char *name, size_t len,
 	}
 	ret = next(ps);		/* '{' */
 	while (ret == 0 && ps->tok.kind != '}') {
-		struct dts_token t;
+		struct name_tok t;
 
-		ret = collect_labels(ps, &labels);
-		if (ret < 0)
-			break;
-		t = ps->tok;
-		switch (t.kind) {
+		if (ps->tok.kind == TK_LABEL) {
+			ret = collect_labels(ps, &labels);
+			if (ret < 0)
+				break;
+		}
+		switch (ps->tok.kind) {
 		case TK_DEL_PROP:
 			if (seen_subnode) {
-				ret = perr(ps, &t.pos, "properties must precede subnodes");
+				ret = perr(ps, &ps->tok.pos, "properties must precede subnodes");
 				break;
 			}
 			ret = next(ps);
@@ -1222,7 +1352,7 @@ static int parse_nodedef(struct parser *ps, const char *name, size_t len,
 				ret = unexpected(ps, "a property name after /delete-property/");
 				break;
 			}
-			t = ps->tok;
+			name_tok_save(&t, &ps->tok);
 			ret = next(ps);
 			if (ret == 0 && ps->tok.kind != ';')
 				ret = missing(ps, "';' after /delete-property/ NAME");
@@ -1232,7 +1362,7 @@ static int parse_nodedef(struct parser *ps, const char *name, size_t len,
 				p = new_prop(ps, t.s, t.len, &t.pos);
 				p->deleted = true;
 				p->end_pos = ps->tok.pos;
-				apply_labels(ps->tree, &p->labels, &labels);
+				apply_labels(&p->labels, &labels);
 				dt_node_add_prop(n, p);
 				ret = next(ps);
 			}
@@ -1246,6 +1376,7 @@ static int parse_nodedef(struct parser *ps, const char *name, size_t len,
 			}
 			break;
 		case TK_NAME:
+			name_tok_save(&t, &ps->tok);
 			ret = next(ps);
 			if (ret < 0)
 				break;
@@ -1266,12 +1397,14 @@ static int parse_nodedef(struct parser *ps, const char *name, size_t len,
 				ret = parse_propdef(ps, n, t.s, t.len, &t.pos,
 						    &labels);
 			} else {
-				ret = perr(ps, &ps->prev_end, "expected '=' or ';' after property name '%.*s'",
+				struct srcpos end = prev_end(ps);
+
+				ret = perr(ps, &end, "expected '=' or ';' after property name '%.*s'",
 					   (int)t.len, t.s);
 			}
 			break;
 		case TK_EOF:
-			ret = perr(ps, &t.pos, "unexpected end of file: expected '}' to close node '%s'",
+			ret = perr(ps, &ps->tok.pos, "unexpected end of file: expected '}' to close node '%s'",
 				   n->name[0] ? n->name : "/");
 			break;
 		default:
@@ -1419,7 +1552,7 @@ static int parse_memreserves(struct parser *ps)
 		r->address = addr;
 		r->size = size;
 		r->pos = at;
-		apply_labels(ps->tree, &r->labels, &labels);
+		apply_labels(&r->labels, &labels);
 		*ps->tree->reserves_tail = r;
 		ps->tree->reserves_tail = &r->next;
 		ret = next(ps);
@@ -1475,6 +1608,8 @@ static int parse_top_item(struct parser *ps)
 	char *ref = NULL;
 	int kind, ret;
 
+	if (ps->tok.kind != '/')
+		labels_start(ps);
 	switch (ps->tok.kind) {
 	case '/':
 		rpos = ps->tok.pos;
@@ -1639,9 +1774,16 @@ static int parse_devicetree(struct parser *ps)
 /* dtc's guess_boot_cpuid(), on the tree as dtc has it at this point. */
 static uint32_t guess_boot_cpuid(struct dt_node *root)
 {
-	struct dt_node *cpus = find_live_child(root, "cpus", 4);
+	struct dt_node *cpus;
 	struct dt_property *reg;
 
+	/*
+	 * The first live child named cpus, as find_live_child() finds it,
+	 * but without building a name index just before they are dropped.
+	 */
+	for (cpus = root->children; cpus; cpus = cpus->next)
+		if (!cpus->deleted && strcmp(cpus->name, "cpus") == 0)
+			break;
 	if (!cpus || !cpus->children)
 		return 0;
 	for (reg = cpus->children->props; reg; reg = reg->next)
@@ -1738,8 +1880,8 @@ static void parser_free(struct parser *ps)
 	while (strmap_next(&ps->labels, &i, &e)) {
 		struct label_ent *le = e->value;
 
-		free(le->v);
-		free(le->name);
+		if (le->v != &le->one)
+			free(le->v);
 		free(le);
 	}
 	strmap_free(&ps->labels);
@@ -1779,7 +1921,7 @@ static int parse_text(struct dt_tree *t, struct srcfile *f,
 	ret = parse(&ps);
 	if (ret == 0)
 		t->boot_cpuid = guess_boot_cpuid(t->root);
-	if (t->root)
+	if (t->root && ps.indexed)
 		release_index(t->root);
 	if (ret == 0)
 		ret = purge(&ps, t->root);

@@ -44,16 +44,16 @@ enum dt_marker_kind {
 };
 
 struct dt_marker {
-	enum dt_marker_kind kind;
+	struct dt_marker *next;	/* sorted by offset, stable */
 	size_t offset;		/* byte offset in the value */
 	char *ref;		/* label name, or path for &{/path}; label name
 				 * for DT_MARK_LABEL; NULL otherwise */
 	uint64_t full;		/* DT_MARK_OVERFLOW: the untruncated literal */
-	unsigned int width;	/* DT_MARK_OVERFLOW: cell width in bits */
 	struct srcpos pos;	/* of the token */
-	struct dt_marker *next;	/* sorted by offset, stable */
+	enum dt_marker_kind kind;
+	uint8_t width;		/* DT_MARK_OVERFLOW: cell width in bits */
 	bool pooled;		/* in the tree's arena (see dt_arena) */
-};
+};	/* 56 bytes: there is one per value, keep it small */
 
 struct dt_value {
 	uint8_t *data;
@@ -95,13 +95,13 @@ struct dt_node {
 	uint32_t phandle;	/* 0: none */
 	bool omit_if_no_ref;
 	bool referenced;	/* target of some reference (for omit-if-no-ref) */
+	bool deleted;		/* parser-internal, as dt_label.deleted */
+	bool pooled;		/* in the tree's arena, with its name */
 	struct srcpos pos;	/* of the node name (first definition) */
 	struct srcpos end_pos;	/* of the closing '}' (last definition) */
 	struct srcpos redef_pos; /* a later definition merged into this node
 				  * (file NULL if the node is defined once) */
 	void *user;		/* free for users of the tree (model layer) */
-	bool deleted;		/* parser-internal, as dt_label.deleted */
-	bool pooled;		/* in the tree's arena, with its name */
 };
 
 struct dt_reserve {

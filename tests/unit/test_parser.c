@@ -260,6 +260,153 @@ static void test_cells(void **state)
 		     "expected '>' to close the cell list");
 }
 
+/* Cells as bytes: the expected value of a 32-bit cell list. */
+static void assert_cells(const struct dt_property *p, const uint32_t *want,
+			 size_t n)
+{
+	size_t i;
+
+	assert_int_equal(p->val.len, 4 * n);
+	for (i = 0; i < n; i++)
+		if (dt_cell(p, i) != want[i])
+			fail_msg("%s: cell %zu is 0x%x, expected 0x%x", p->name,
+				 i, dt_cell(p, i), want[i]);
+}
+
+/*
+ * The lexer's fast path for runs of plain numbers in < > (dts_lex_cells)
+ * must give what the general path gives: values, markers and positions,
+ * and the same diagnostics after a run, wherever the run stops.
+ */
+static void test_cell_fast_path(void **state)
+{
+	static const uint32_t want[] = {
+		1, 2, 0x10, 8, 0, 0, 0xffffffff, 0xffffffff, 0, 1, 2, 3, 4, 5,
+		0x23456789, 7,
+	};
+	/* (parentheses: each source is one string, made of several) */
+	static const char *const srcs[] = {
+		/* one line */
+		("/dts-v1/;\n/ {\n"
+		 "\ta = <1 2 0x10 010 0 00 0xFFFFFFFF 4294967295 4294967296 "
+		 "1U 2 /*c*/ 3 lbl: 4 (5) 0x123456789 7>;\n};\n"),
+		/* across line breaks, tabs and comments */
+		("/dts-v1/;\n/ {\n"
+		 "\ta = <1 2\n\t\t0x10 010\n\t0 00\n0xFFFFFFFF\t4294967295\n"
+		 " 4294967296 1U 2 /*c*/ 3 lbl: 4 (5)\n\t0x123456789 7\n\t>;\n"
+		 "};\n"),
+		/* the same without any white space to spare */
+		("/dts-v1/;/{a=<1 2 0x10 010 0 00 0xFFFFFFFF 4294967295 "
+		 "4294967296 1U 2/*c*/3 lbl:4(5)0x123456789 7>;};"),
+	};
+	static const uint32_t big[] = {
+		999999999, 1000000000, 0x1f, 1, 1, 1, 0xabcdef01, 0,
+	};
+	struct dt_tree *t;
+	struct dt_property *p;
+	const struct dt_marker *m;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(srcs); i++) {
+		t = parse_ok(srcs[i]);
+		p = prop_at(t, "/", "a");
+		assert_cells(p, want, ARRAY_SIZE(want));
+		assert_int_equal(count_markers(p, DT_MARK_TYPE_U32), 1);
+		assert_int_equal(count_markers(p, DT_MARK_OVERFLOW), 2);
+		m = marker(p, DT_MARK_OVERFLOW, 0);
+		assert_int_equal(m->offset, 32);
+		assert_true(m->full == UINT64_C(4294967296));
+		m = marker(p, DT_MARK_OVERFLOW, 1);
+		assert_int_equal(m->offset, 56);
+		assert_true(m->full == UINT64_C(0x123456789));
+		assert_int_equal(count_markers(p, DT_MARK_LABEL), 1);
+		assert_string_equal(marker(p, DT_MARK_LABEL, 0)->ref, "lbl");
+		assert_int_equal(marker(p, DT_MARK_LABEL, 0)->offset, 48);
+		if (i == 1) {
+			/* positions after runs that crossed lines */
+			m = marker(p, DT_MARK_OVERFLOW, 0);
+			assert_int_equal(m->pos.line, 7);
+			assert_int_equal(m->pos.col, 2);
+			m = marker(p, DT_MARK_LABEL, 0);
+			assert_int_equal(m->pos.line, 7);
+			assert_int_equal(m->pos.col, 26);
+			m = marker(p, DT_MARK_OVERFLOW, 1);
+			assert_int_equal(m->pos.line, 8);
+			assert_int_equal(m->pos.col, 2);
+			assert_int_equal(p->end_pos.line, 9);
+			assert_int_equal(p->end_pos.col, 3);
+		}
+		dt_tree_free(t);
+	}
+
+	/* longest fast literals, and the first ones past them */
+	t = parse_ok("/dts-v1/;\n/ { a = <999999999 1000000000 0X1f 0x00000001 "
+		     "0x000000001 000000001 0xABCDEF01 0>; b = /bits/ 16 "
+		     "<1 2 3>; c = <\n1\n2\n>; d = <0xffffffff>, <4294967295>;"
+		     " };\n");
+	assert_cells(prop_at(t, "/", "a"), big, ARRAY_SIZE(big));
+	assert_int_equal(count_markers(prop_at(t, "/", "a"), DT_MARK_OVERFLOW),
+			 0);
+	assert_bytes(prop_at(t, "/", "b"), "\0\1\0\2\0\3", 6);
+	p = prop_at(t, "/", "c");
+	assert_int_equal(p->val.len, 8);
+	assert_int_equal(dt_cell(p, 0), 1);
+	assert_int_equal(dt_cell(p, 1), 2);
+	assert_int_equal(p->end_pos.line, 5);
+	assert_int_equal(p->end_pos.col, 2);
+	p = prop_at(t, "/", "d");
+	assert_int_equal(p->val.len, 8);
+	assert_int_equal(count_markers(p, DT_MARK_TYPE_U32), 2);
+	assert_int_equal(marker(p, DT_MARK_TYPE_U32, 1)->offset, 4);
+	dt_tree_free(t);
+
+	/* at the very end of the buffer, no newline after it */
+	t = parse_ok("/dts-v1/;\n/ { a = <1 2 3>; };");
+	assert_int_equal(prop_at(t, "/", "a")->val.len, 12);
+	dt_tree_free(t);
+	expect_error("/dts-v1/;\n/ { a = <1 2 3", 2, 15,
+		     "expected '>' to close the cell list");
+	expect_error("/dts-v1/;\n/ { a = <1 2 3 ", 2, 15,
+		     "expected '>' to close the cell list");
+	expect_error("/dts-v1/;\n/ { a = <1 2 0x1", 2, 17,
+		     "expected '>' to close the cell list");
+
+	/* diagnostics right after a run of plain numbers */
+	expect_error("/dts-v1/;\n/ {\n\ta = <1 2 3;\n};\n", 3, 12,
+		     "expected '>' to close the cell list");
+	expect_error("/dts-v1/;\n/ {\n\ta = <1 2 3\n};\n", 3, 12,
+		     "expected '>' to close the cell list");
+	expect_error("/dts-v1/;\n/ {\n\ta = <1\n\t\t2 3\n\n};\n", 4, 6,
+		     "expected '>' to close the cell list");
+	expect_error("/dts-v1/;\n/ {\n\ta = <1 2 3 x>;\n};\n", 3, 13,
+		     "found 'x'");
+	expect_error("/dts-v1/;\n/ {\n\ta = <1 2 3x>;\n};\n", 3, 12,
+		     "found 'x'");
+	expect_error("/dts-v1/;\n/ {\n\ta = <1 2 0x>;\n};\n", 3, 12,
+		     "found 'x'");
+	expect_error("/dts-v1/;\n/ {\n\ta = <1 2 3-1>;\n};\n", 3, 12,
+		     "found '-'");
+	expect_error("/dts-v1/;\n/ {\n\ta = <1 2\n\t09>;\n};\n", 4, 2,
+		     "bad integer literal '09'");
+	expect_error("/dts-v1/;\n/ {\n\ta = <1 2 18446744073709551616>;\n};\n",
+		     3, 11, "out of range");
+	expect_error("/dts-v1/;\n/ {\n\ta = <1 2 /* 3>;\n};\n", 3, 11,
+		     "unterminated comment");
+	expect_error("/dts-v1/;\n/ {\n\ta = <1 2 3>\n\tb;\n};\n", 3, 13,
+		     "expected ';' after property value");
+
+	/* a line marker inside a run */
+	t = parse_ok("/dts-v1/;\n/ {\n\ta = <1 2\n# 5 \"x.dts\"\n 3 "
+		     "0x100000000>;\n};\n");
+	p = prop_at(t, "/", "a");
+	assert_int_equal(p->val.len, 16);
+	m = marker(p, DT_MARK_OVERFLOW, 0);
+	assert_string_equal(m->pos.file->name, "x.dts");
+	assert_int_equal(m->pos.line, 5);
+	assert_int_equal(m->pos.col, 4);
+	dt_tree_free(t);
+}
+
 static void test_overflow(void **state)
 {
 	struct dt_tree *t;
@@ -980,6 +1127,7 @@ int main(void)
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_memreserve),
 		cmocka_unit_test(test_cells),
+		cmocka_unit_test(test_cell_fast_path),
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_integers),
 		cmocka_unit_test(test_expressions),

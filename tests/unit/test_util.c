@@ -57,6 +57,50 @@ static void test_strmap(void **state)
 	strmap_free(&m);
 }
 
+/*
+ * The hash reads keys in 8-byte words and overlapping tails: every length
+ * from 0 to 40, keys that are prefixes of one another or differ only in
+ * their first, middle or last byte, must all stay distinct.
+ */
+static void test_strmap_lengths(void **state)
+{
+	static char keys[41 * 4][48];
+	struct strmap m;
+	int len, v, n = 0, i;
+
+	strmap_init(&m);
+	for (len = 0; len <= 40; len++) {
+		for (v = 0; v < 4; v++) {
+			char *k = keys[n];
+
+			memset(k, 'a', (size_t)len);
+			k[len] = '\0';
+			if (len && v == 1)
+				k[0] = 'b';
+			if (len && v == 2)
+				k[len / 2] = 'b';
+			if (len && v == 3)
+				k[len - 1] = 'b';
+			if (!len && v)
+				continue;	/* one empty key */
+			if ((len == 1 && v > 1) || (len == 2 && v == 3))
+				continue;	/* same as an earlier key */
+			assert_null(strmap_put(&m, k, (void *)(intptr_t)(n + 1)));
+			n++;
+		}
+	}
+	assert_int_equal(m.count, (size_t)n);
+	for (i = 0; i < n; i++)
+		assert_int_equal((intptr_t)strmap_get(&m, keys[i]), i + 1);
+	/* a prefix of a stored key is another key, or none */
+	assert_int_equal((intptr_t)strmap_getn(&m, keys[n - 4], 39),
+			 (intptr_t)strmap_get(&m, keys[n - 8]));
+	assert_null(strmap_getn(&m, "aaab", 3) == strmap_get(&m, "aaa") ?
+			    NULL : "getn must ignore bytes after len");
+	assert_null(strmap_get(&m, "c"));
+	strmap_free(&m);
+}
+
 static void test_edit_distance(void **state)
 {
 	assert_int_equal(edit_distance("eth0_vf1", "eth0_vf1"), 0);
@@ -99,6 +143,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strbuf),
 		cmocka_unit_test(test_strmap),
+		cmocka_unit_test(test_strmap_lengths),
 		cmocka_unit_test(test_edit_distance),
 		cmocka_unit_test(test_diag_caret),
 	};
