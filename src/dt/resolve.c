@@ -126,6 +126,55 @@ static void u64map_del(struct u64map *m, uint64_t key)
 	}
 }
 
+/*
+ * phandle -> node: phandles are small and mostly dense (dtc hands them out
+ * from 1 up), so those below PH_DENSE live in an array, the rest in a map.
+ */
+#define PH_DENSE 65536
+
+struct phtab {
+	struct dt_node **dense;
+	size_t ndense;
+	struct u64map sparse;
+};
+
+static struct dt_node *ph_get(const struct phtab *t, uint32_t ph)
+{
+	if (ph < PH_DENSE)
+		return ph < t->ndense ? t->dense[ph] : NULL;
+	return u64map_get(&t->sparse, ph);
+}
+
+static void ph_set(struct phtab *t, uint32_t ph, struct dt_node *n)
+{
+	if (ph >= PH_DENSE) {
+		if (n)
+			u64map_put(&t->sparse, ph, n);
+		else
+			u64map_del(&t->sparse, ph);
+		return;
+	}
+	if (ph >= t->ndense) {
+		size_t old = t->ndense, want = old ? old : 1024;
+
+		if (!n)
+			return;
+		while (want <= ph)
+			want *= 2;
+		t->dense = xrealloc(t->dense, want * sizeof(*t->dense));
+		memset(t->dense + old, 0, (want - old) * sizeof(*t->dense));
+		t->ndense = want;
+	}
+	t->dense[ph] = n;
+}
+
+static void ph_free(struct phtab *t)
+{
+	free(t->dense);
+	u64map_free(&t->sparse);
+	memset(t, 0, sizeof(*t));
+}
+
 struct resolver {
 	struct dt_tree *t;
 	const struct dt_resolve_opts *o;
@@ -137,7 +186,7 @@ struct resolver {
 	struct u64map node_path;	/* node -> its full path (owned) */
 	bool paths_built;		/* paths holds every node */
 	bool nodechars[256], propchars[256];
-	struct u64map phandles;		/* phandle -> node */
+	struct phtab phandles;		/* phandle -> node */
 	uint32_t next_phandle;
 	struct strbuf tmp;
 };
@@ -518,9 +567,13 @@ struct label_owner {
 	const struct srcpos *pos;
 };
 
+/*
+ * Owners live in one array (the map holds index + 1), so that claiming a
+ * label costs one lookup and no allocation.
+ */
 struct label_check {
-	struct strmap owners;	/* label -> struct label_owner * */
-	struct label_owner **all;
+	struct strmap owners;	/* label -> index + 1 in all[] */
+	struct label_owner *all;
 	size_t n, cap;
 };
 
@@ -535,14 +588,22 @@ static void describe_owner(struct resolver *r, struct strbuf *sb,
 	pos_note(sb, o->pos);
 }
 
+/*
+ * Claim a label for its first owner, and index node labels for &label
+ * references (the first node in pre-order that carries the label).
+ */
 static void label_claim(struct resolver *r, struct label_check *lc,
-			const char *name, const struct dt_node *n,
+			const char *name, struct dt_node *n,
 			const struct dt_property *p, const struct dt_marker *m,
 			const struct srcpos *pos)
 {
-	struct label_owner *o = strmap_get(&lc->owners, name);
+	uintptr_t idx = (uintptr_t)strmap_get(&lc->owners, name);
+	struct label_owner *o;
 
-	if (o) {
+	if (idx) {
+		if (!p && !strmap_get(&r->labels, name))
+			strmap_put(&r->labels, name, n);
+		o = &lc->all[idx - 1];
 		if (o->node == n && o->prop == p && o->mark == m)
 			return;
 		sb_reset(&r->tmp);
@@ -551,14 +612,16 @@ static void label_claim(struct resolver *r, struct label_check *lc,
 		       r->tmp.buf);
 		return;
 	}
-	o = xmalloc(sizeof(*o));
+	/* a new name is in no index yet */
+	if (!p)
+		strmap_put(&r->labels, name, n);
+	lc->all = xgrow(lc->all, &lc->cap, lc->n + 1, sizeof(*lc->all));
+	o = &lc->all[lc->n++];
 	o->node = n;
 	o->prop = p;
 	o->mark = m;
 	o->pos = pos;
-	lc->all = xgrow(lc->all, &lc->cap, lc->n + 1, sizeof(*lc->all));
-	lc->all[lc->n++] = o;
-	strmap_put(&lc->owners, name, o);
+	strmap_put(&lc->owners, name, (void *)lc->n);
 }
 
 static void check_labels_node(struct resolver *r, struct label_check *lc,
@@ -582,15 +645,13 @@ static void check_labels_node(struct resolver *r, struct label_check *lc,
 		check_labels_node(r, lc, c);
 }
 
+/* Also builds the label index (r->labels, which must be empty). */
 static void check_labels(struct resolver *r)
 {
 	struct label_check lc = { .all = NULL };
-	size_t i;
 
 	strmap_init(&lc.owners);
 	check_labels_node(r, &lc, r->t->root);
-	for (i = 0; i < lc.n; i++)
-		free(lc.all[i]);
 	free(lc.all);
 	strmap_free(&lc.owners);
 }
@@ -603,9 +664,8 @@ static bool phandle_valid(uint32_t ph)
 }
 
 static uint32_t explicit_phandle(struct resolver *r, struct dt_node *n,
-				 const char *name)
+				 const struct dt_property *p, const char *name)
 {
-	struct dt_property *p = dt_prop(n, name);
 	struct dt_marker *m;
 	uint32_t ph;
 
@@ -636,18 +696,27 @@ static uint32_t explicit_phandle(struct resolver *r, struct dt_node *n,
 
 static void check_explicit_phandles(struct resolver *r, struct dt_node *n)
 {
-	uint32_t ph, lph;
+	struct dt_property *p, *php = NULL, *lphp = NULL;
 	struct dt_node *c, *other;
+	uint32_t ph, lph;
 
-	ph = explicit_phandle(r, n, "phandle");
-	lph = explicit_phandle(r, n, "linux,phandle");
+	/* the first of each, in one pass over the properties */
+	dt_for_each_prop(n, p) {
+		if (p->name[0] == 'p' && !php && !strcmp(p->name, "phandle"))
+			php = p;
+		else if (p->name[0] == 'l' && !lphp &&
+			 !strcmp(p->name, "linux,phandle"))
+			lphp = p;
+	}
+	ph = explicit_phandle(r, n, php, "phandle");
+	lph = explicit_phandle(r, n, lphp, "linux,phandle");
 	if (ph && lph && ph != lph)
 		rerror(r, &n->pos, "mismatching 'phandle' and 'linux,phandle' "
 		       "properties in %s", path_of(r, n));
 	if (!ph)
 		ph = lph;
 	if (ph) {
-		other = u64map_get(&r->phandles, ph);
+		other = ph_get(&r->phandles, ph);
 		if (other && other != n) {
 			sb_reset(&r->tmp);
 			pos_note(&r->tmp, &other->pos);
@@ -656,7 +725,7 @@ static void check_explicit_phandles(struct resolver *r, struct dt_node *n)
 			       path_of(r, other), r->tmp.buf);
 		} else {
 			n->phandle = ph;
-			u64map_put(&r->phandles, ph, n);
+			ph_set(&r->phandles, ph, n);
 		}
 	}
 	dt_for_each_child(n, c)
@@ -671,10 +740,10 @@ static uint32_t node_phandle(struct resolver *r, struct dt_node *n)
 
 	if (phandle_valid(n->phandle))
 		return n->phandle;
-	while (u64map_get(&r->phandles, r->next_phandle))
+	while (ph_get(&r->phandles, r->next_phandle))
 		r->next_phandle++;
 	n->phandle = r->next_phandle;
-	u64map_put(&r->phandles, n->phandle, n);
+	ph_set(&r->phandles, n->phandle, n);
 	if (!dt_prop(n, "phandle")) {
 		uint8_t cell[4];
 
@@ -780,8 +849,8 @@ static void forget_phandles(struct resolver *r, struct dt_node *n)
 	struct dt_node *c;
 
 	if (phandle_valid(n->phandle) &&
-	    u64map_get(&r->phandles, n->phandle) == n)
-		u64map_del(&r->phandles, n->phandle);
+	    ph_get(&r->phandles, n->phandle) == n)
+		ph_set(&r->phandles, n->phandle, NULL);
 	dt_for_each_child(n, c)
 		forget_phandles(r, c);
 }
@@ -1149,7 +1218,6 @@ int dt_resolve(struct dt_tree *t, const struct dt_resolve_opts *o,
 	if (!t->boot_cpuid)
 		t->boot_cpuid = guess_boot_cpuid(t);
 	reset_node(t->root);
-	index_tree(&r);
 	charset(r.nodechars, NODECHARS);
 	charset(r.propchars, PROPCHARS);
 
@@ -1158,7 +1226,7 @@ int dt_resolve(struct dt_tree *t, const struct dt_resolve_opts *o,
 	check_structure(&r, t->root);
 	/* dtc's prerequisites: no reference work on an ambiguous tree. */
 	refs_ok = r.nerr == before;
-	check_labels(&r);
+	check_labels(&r);	/* and the label index */
 	before = r.nerr;
 	check_explicit_phandles(&r, t->root);
 	if (refs_ok && r.nerr == before) {
@@ -1178,7 +1246,7 @@ int dt_resolve(struct dt_tree *t, const struct dt_resolve_opts *o,
 	index_free(&r);
 	strmap_free(&r.labels);
 	strmap_free(&r.paths);
-	u64map_free(&r.phandles);
+	ph_free(&r.phandles);
 	sb_free(&r.tmp);
 	return r.nerr ? -EINVAL : 0;
 }
