@@ -1027,6 +1027,9 @@ size_t dts_lex_cells(struct dts_lexer *lx, struct dts_token *t,
 	if (lx->state != LS_V1 || (t->kind != TK_LITERAL && t->kind != '<') ||
 	    t->raw + t->raw_len != p)
 		return 0;
+	/* out is the parser's scratch value: heap memory, or none yet */
+	if (out->len + 4 > out->cap)
+		out->data = xgrow(out->data, &out->cap, out->len + 4, 1);
 	d = out->data + out->len;
 	dend = out->data + out->cap;
 	/*
