@@ -312,18 +312,28 @@ static void id_lists(struct check_ctx *c, const struct mk_device *d, bool vf)
 		cpuset_andnot(&bad, &exist);
 	}
 	if (!cpuset_empty(&bad)) {
+		bool one = cpuset_count(&bad) == 1;
+		uint32_t last = vf ? hi - 1 : hi;
+
 		l = cpuset_format(&bad);
 		if (!hi)
 			x = finding_add(
 				c->f, "inventory-devices", SEV_ERROR, d->name,
-				"%s lists %ss %s but declares no %s", d->name,
-				what, l, vf ? "sriov-vfs" : "namespaces");
+				"%s lists %s%s %s but declares no %s", d->name,
+				what, one ? "" : "s", l,
+				vf ? "sriov-vfs" : "namespaces");
+		else if (last == lo)
+			x = finding_add(
+				c->f, "inventory-devices", SEV_ERROR, d->name,
+				"%s%s %s of %s %s not exist (%s has only %s %u)",
+				what, one ? "" : "s", l, d->name,
+				one ? "does" : "do", d->name, what, lo);
 		else
 			x = finding_add(
 				c->f, "inventory-devices", SEV_ERROR, d->name,
-				"%ss %s of %s do not exist (%s has %ss %u-%u)",
-				what, l, d->name, d->name, what, lo,
-				vf ? hi - 1 : hi);
+				"%s%s %s of %s %s not exist (%s has %ss %u-%u)",
+				what, one ? "" : "s", l, d->name,
+				one ? "does" : "do", d->name, what, lo, last);
 		finding_loc(x, &at->pos);
 		finding_loc(x, vf ? &d->vf_reserved_at.pos
 				  : &d->ns_reserved_at.pos);
@@ -332,10 +342,13 @@ static void id_lists(struct check_ctx *c, const struct mk_device *d, bool vf)
 	cpuset_copy(&both, res);
 	cpuset_and(&both, av);
 	if (!cpuset_empty(&both)) {
+		bool one = cpuset_count(&both) == 1;
+
 		l = cpuset_format(&both);
 		x = finding_add(c->f, "inventory-devices", SEV_ERROR, d->name,
-				"%s %s of %s both host-reserved and available",
-				what, l, d->name);
+				"%s%s %s of %s %s both host-reserved and "
+				"available", what, one ? "" : "s", l, d->name,
+				one ? "is" : "are");
 		finding_loc(x, vf ? &d->vf_reserved_at.pos
 				  : &d->ns_reserved_at.pos);
 		finding_loc(x, &at->pos);

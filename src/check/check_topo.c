@@ -74,12 +74,23 @@ void check_inventory_topology(struct check_ctx *c)
 		}
 		if (!cpuset_empty(&bad)) {
 			char *p = cpus_phrase(&bad);
+			const struct mk_numa_node *o = NULL;
+			size_t k;
 
+			/* name the first earlier node that has one of them
+			 * (an error path: a scan over nodes, not CPUs) */
+			for (k = 0; k < i && !o; k++)
+				if (cpuset_intersects(&tp->nodes[k].cpus, &bad))
+					o = &tp->nodes[k];
 			x = finding_add(c->f, "inventory-topology", SEV_ERROR,
 					NULL,
 					"NUMA node %u lists %s that already "
-					"belong to another node",
-					n->id, p);
+					"%s to NUMA node %u", n->id, p,
+					cpuset_count(&bad) == 1 ? "belongs"
+								: "belong",
+					o ? o->id : 0);
+			if (o)
+				finding_loc(x, &o->cpus_at.pos);
 			finding_loc(x, &n->cpus_at.pos);
 			free(p);
 		}
@@ -88,9 +99,11 @@ void check_inventory_topology(struct check_ctx *c)
 
 			x = finding_add(c->f, "inventory-topology", SEV_ERROR,
 					NULL,
-					"NUMA node %u lists %s that do not "
-					"exist (total is %u)",
-					n->id, p, m->cpus.total);
+					"NUMA node %u lists %s that %s not "
+					"exist (total is %u)", n->id, p,
+					cpuset_count(&ghost) == 1 ? "does"
+								  : "do",
+					m->cpus.total);
 			finding_loc(x, &n->cpus_at.pos);
 			free(p);
 		}
@@ -141,9 +154,10 @@ void check_inventory_topology(struct check_ctx *c)
 
 			x = finding_add(c->f, "inventory-topology", SEV_ERROR,
 					NULL,
-					"core %s lists %s that already belong "
-					"to another core",
-					k->name, p);
+					"core %s lists %s that already %s "
+					"to another core", k->name, p,
+					cpuset_count(&bad) == 1 ? "belongs"
+								: "belong");
 			finding_loc(x, &k->at.pos);
 			free(p);
 		}
