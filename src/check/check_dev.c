@@ -752,8 +752,26 @@ void check_dev_shared(struct check_ctx *c)
 					m->instances[a].name,
 					u[l].kind == 1 ? "VF" : "namespace", nm,
 					m->instances[b].name);
-				finding_loc(x, &u[k].at->pos);
-				finding_loc(x, &u[l].at->pos);
+				finding_detail(
+					x, "Instance %s and %s: %s holds all "
+					"of %s, including %s",
+					m->instances[a < b ? a : b].name,
+					m->instances[a < b ? b : a].name,
+					m->instances[a].name,
+					m->devices[u[k].dev].name, nm);
+				finding_suggest(
+					x, "Give %s only %ss of %s that no "
+					"other instance uses, or take %s "
+					"from %s",
+					m->instances[a].name,
+					u[l].kind == 1 ? "VF" : "namespace",
+					m->devices[u[k].dev].name, nm,
+					m->instances[b].name);
+				/* in file order: the earlier instance first */
+				finding_loc(x, a < b ? &u[k].at->pos
+						     : &u[l].at->pos);
+				finding_loc(x, a < b ? &u[l].at->pos
+						     : &u[k].at->pos);
 				free(nm);
 			}
 		}
