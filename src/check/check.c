@@ -215,6 +215,7 @@ static void ctx_build(struct check_ctx *c)
 	size_t i;
 
 	cpuset_init(&c->used);
+	cpuset_init(&c->suggested);
 	for (i = 0; i < m->ninstances; i++)
 		cpuset_or(&c->used, &m->instances[i].cpus);
 	last = cpuset_last(&c->used);
@@ -288,6 +289,13 @@ void check_run(const struct mk_model *m, const struct check_opts *o,
 	free(c.cpu_use);
 	free(c.regions);
 	cpuset_free(&c.used);
+	cpuset_free(&c.suggested);
+	if (c.picks) {
+		for (i = 0; i < m->ninstances; i++)
+			cpuset_free(&c.picks[i]);
+		free(c.picks);
+		free(c.pick_n);
+	}
 	if (o && o->ndisabled)
 		check_suppress(f, o->disabled, o->ndisabled);
 }

@@ -29,6 +29,11 @@ struct check_ctx {
 	size_t *regions;    /* instances with placed memory, by base */
 	size_t nregions;
 	struct cpuset used; /* CPUs of every instance */
+	/* CPUs already proposed by a suggestion: the next one avoids them,
+	 * so that following every suggestion cannot create a new overlap */
+	struct cpuset suggested;
+	struct cpuset *picks;	/* per instance: its suggestion, if made */
+	uint32_t *pick_n;	/* ... and for how many CPUs (0: none) */
 	/* by the CPU checks: 1 << enum cpu_class of the CPUs in use */
 	unsigned int cpu_classes;
 	bool cpu_classes_known;
@@ -135,6 +140,14 @@ void sort_key_idx(struct key_idx *v, size_t n);
 bool suggest_cpus(const struct cpuset *free, uint32_t n, struct cpuset *out);
 /* The free CPUs: available minus every instance except skip (-1: none). */
 void free_cpus(const struct check_ctx *c, long skip, struct cpuset *out);
+/*
+ * n free CPUs for instance skip into pick, preferring CPUs no earlier
+ * suggestion for another instance proposed; an instance gets the same
+ * pick in all its findings.  False if fewer than n are free.  fr gets the
+ * free CPUs.
+ */
+bool suggest_free_cpus(struct check_ctx *c, long skip, uint32_t n,
+		       struct cpuset *fr, struct cpuset *pick);
 /*
  * Lowest page-aligned base in the pool where size bytes fit without
  * touching any instance region except skip's.  false if none.

@@ -32,8 +32,7 @@ static void suggest_for(struct check_ctx *c, struct finding *x, size_t i)
 
 	cpuset_init(&fr);
 	cpuset_init(&pick);
-	free_cpus(c, (long)i, &fr);
-	if (suggest_cpus(&fr, n, &pick)) {
+	if (suggest_free_cpus(c, (long)i, n, &fr, &pick)) {
 		l = cpuset_format(&pick);
 		finding_suggest(x, "Change %s to use CPUs %s", in->name, l);
 		free(l);
@@ -334,8 +333,7 @@ void check_cpu_empty(struct check_ctx *c)
 				"instance %s has no CPUs", in->name);
 		cpuset_init(&fr);
 		cpuset_init(&pick);
-		free_cpus(c, (long)i, &fr);
-		if (suggest_cpus(&fr, 1, &pick)) {
+		if (suggest_free_cpus(c, (long)i, 1, &fr, &pick)) {
 			char *l = cpuset_format(&pick);
 
 			finding_suggest(

@@ -79,6 +79,40 @@ void free_cpus(const struct check_ctx *c, long skip, struct cpuset *out)
 	}
 }
 
+bool suggest_free_cpus(struct check_ctx *c, long skip, uint32_t n,
+		       struct cpuset *fr, struct cpuset *pick)
+{
+	struct cpuset fresh;
+	bool ok;
+
+	free_cpus(c, skip, fr);
+	if (skip >= 0 && c->pick_n && c->pick_n[skip] == n) {
+		cpuset_copy(pick, &c->picks[skip]);
+		return true;
+	}
+	cpuset_init(&fresh);
+	cpuset_copy(&fresh, fr);
+	cpuset_andnot(&fresh, &c->suggested);
+	ok = suggest_cpus(&fresh, n, pick) || suggest_cpus(fr, n, pick);
+	cpuset_free(&fresh);
+	if (!ok)
+		return false;
+	cpuset_or(&c->suggested, pick);
+	if (skip >= 0) {
+		size_t i, ni = c->m->ninstances;
+
+		if (!c->pick_n) {
+			c->pick_n = xzalloc(ni * sizeof(*c->pick_n));
+			c->picks = xmalloc(ni * sizeof(*c->picks));
+			for (i = 0; i < ni; i++)
+				cpuset_init(&c->picks[i]);
+		}
+		cpuset_copy(&c->picks[skip], pick);
+		c->pick_n[skip] = n;
+	}
+	return true;
+}
+
 bool suggest_memory(const struct check_ctx *c, long skip, uint64_t size,
 		    uint64_t *base)
 {
