@@ -703,6 +703,67 @@ static inline const char *scan_name(const char *q)
 }
 
 /*
+ * At a letter or '_': a label ("name:", which wins over every rule it
+ * overlaps with) or, where names are expected, a property or node name
+ * (label characters are name characters: the scan goes on).  Returns the
+ * end of the token, or NULL if it is neither.  Shared by both paths.
+ */
+static inline const char *lex_word(struct dts_lexer *lx, struct dts_token *t,
+				   const char *p)
+{
+	const char *q;
+
+	for (q = p + 1; is_label_char(*q); q++)
+		;
+	if (*q == ':') {
+		t->kind = TK_LABEL;
+		t->s = p;
+		t->len = (size_t)(q - p);
+		return q + 1;
+	}
+	if (lx->state != LS_NAME)
+		return NULL;
+	q = scan_name(q);
+	t->kind = TK_NAME;
+	t->s = p;
+	t->len = (size_t)(q - p);
+	lx->state = LS_V1;
+	return q;
+}
+
+/* &label, with a label character after the '&': returns its end. */
+static inline const char *lex_label_ref(struct dts_token *t, const char *p)
+{
+	const char *q;
+
+	for (q = p + 2; is_label_char(*q); q++)
+		;
+	t->kind = TK_LABEL_REF;
+	t->s = p + 1;
+	t->len = (size_t)(q - p - 1);
+	return q;
+}
+
+/* The two-character operators but "&&": their token, or 0. */
+static int lex_operator2(const char *p)
+{
+	static const struct {
+		char s[3];
+		int tok;
+	} ops[] = {
+		{ "<<", TK_LSHIFT }, { "<=", TK_LE }, { ">>", TK_RSHIFT },
+		{ ">=", TK_GE },     { "==", TK_EQ }, { "!=", TK_NE },
+		{ "||", TK_OR },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ops); i++)
+		if (p[0] == ops[i].s[0] && p[1] == ops[i].s[1])
+			return ops[i].tok;
+	return 0;
+}
+
+/*
  * One token, by all the rules: what is between tokens first (skip_space),
  * then one switch on the first character applies dtc's rules in their
  * order of priority: a label first, then the rules of the current start
@@ -733,23 +794,13 @@ static __attribute__((noinline)) int lex_slow(struct dts_lexer *lx,
 	case 'a' ... 'z':
 	case 'A' ... 'Z':
 	case '_':
-		/* {LABEL}: wins over every other rule it overlaps with */
-		for (q = p + 1; is_label_char(*q); q++)
-			;
-		if (*q == ':') {
-			t->kind = TK_LABEL;
-			t->s = p;
-			t->len = (size_t)(q - p);
-			q++;
+		q = lex_word(lx, t, p);
+		if (q)
 			break;
-		}
-		/* label characters are name characters: scan on */
-		if (lx->state == LS_NAME) {
-			q = scan_name(q);
-			goto name;
-		}
 		if (lx->state == LS_BYTES && is_hex(c) && is_hex(p[1]))
 			goto byte;
+		for (q = p + 1; is_label_char(*q); q++)
+			;
 		goto stray;
 	case '0' ... '9':
 		if (lx->state == LS_V1) {
@@ -819,11 +870,7 @@ static __attribute__((noinline)) int lex_slow(struct dts_lexer *lx,
 			break;
 		}
 		if (is_label_start(p[1])) {
-			for (q = p + 2; is_label_char(*q); q++)
-				;
-			t->kind = TK_LABEL_REF;
-			t->s = p + 1;
-			t->len = (size_t)(q - p - 1);
+			q = lex_label_ref(t, p);
 			break;
 		}
 		goto single;
@@ -832,41 +879,12 @@ static __attribute__((noinline)) int lex_slow(struct dts_lexer *lx,
 		if (!q)
 			return -EINVAL;
 		break;
-	case '<':
-		if (p[1] == '<' || p[1] == '=') {
-			t->kind = p[1] == '<' ? TK_LSHIFT : TK_LE;
-			q = p + 2;
-			break;
-		}
-		goto single;
-	case '>':
-		if (p[1] == '>' || p[1] == '=') {
-			t->kind = p[1] == '>' ? TK_RSHIFT : TK_GE;
-			q = p + 2;
-			break;
-		}
-		goto single;
-	case '=':
-		if (p[1] == '=') {
-			t->kind = TK_EQ;
-			q = p + 2;
-			break;
-		}
-		goto single;
-	case '!':
-		if (p[1] == '=') {
-			t->kind = TK_NE;
-			q = p + 2;
-			break;
-		}
-		goto single;
-	case '|':
-		if (p[1] == '|') {
-			t->kind = TK_OR;
-			q = p + 2;
-			break;
-		}
-		goto single;
+	case '<': case '>': case '=': case '!': case '|':
+		t->kind = lex_operator2(p);
+		if (!t->kind)
+			goto single;
+		q = p + 2;
+		break;
 	case '{':
 	case ';':
 		lx->state = LS_NAME;
@@ -951,20 +969,7 @@ int dts_lex(struct dts_lexer *lx, struct dts_token *t)
 	case '_':
 		if (lx->state != LS_NAME)
 			break;
-		for (q = p + 1; is_label_char(*q); q++)
-			;
-		if (*q == ':') {
-			t->kind = TK_LABEL;
-			t->s = p;
-			t->len = (size_t)(q - p);
-			q++;
-			goto done;
-		}
-		q = scan_name(q);
-		t->kind = TK_NAME;
-		t->s = p;
-		t->len = (size_t)(q - p);
-		lx->state = LS_V1;
+		q = lex_word(lx, t, p);	/* never NULL in LS_NAME */
 		goto done;
 	case '{':
 	case ';':
@@ -991,11 +996,7 @@ int dts_lex(struct dts_lexer *lx, struct dts_token *t)
 	case '&':
 		if (!is_label_start(p[1]))
 			break;
-		for (q = p + 2; is_label_char(*q); q++)
-			;
-		t->kind = TK_LABEL_REF;
-		t->s = p + 1;
-		t->len = (size_t)(q - p - 1);
+		q = lex_label_ref(t, p);
 		goto done;
 	}
 	in->p = p;
