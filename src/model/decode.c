@@ -861,14 +861,17 @@ void model_index(struct mk_model *m)
 {
 	size_t i;
 
-	mk_names_free(&m->dev_by_name);
-	mk_names_free(&m->ref_by_name);
-	mk_names_init(&m->dev_by_name, m->ndevices);
-	mk_names_init(&m->ref_by_name, m->ndevrefs);
+	strmap_free(&m->dev_by_name);
+	strmap_free(&m->ref_by_name);
+	strmap_reserve(&m->dev_by_name, m->ndevices);
+	strmap_reserve(&m->ref_by_name, m->ndevrefs);
+	/* the first of a name wins; values are index + 1 */
 	for (i = 0; i < m->ndevices; i++)
-		mk_names_add(&m->dev_by_name, m->devices[i].name, (uint32_t)i);
+		strmap_add(&m->dev_by_name, m->devices[i].name,
+			   (void *)(i + 1));
 	for (i = 0; i < m->ndevrefs; i++)
-		mk_names_add(&m->ref_by_name, m->devrefs[i].name, (uint32_t)i);
+		strmap_add(&m->ref_by_name, m->devrefs[i].name,
+			   (void *)(i + 1));
 }
 
 int mk_decode(const struct dt_tree *t, struct mk_model *m, struct findings *f)

@@ -137,32 +137,33 @@ static void drop_dangling(const struct dt_tree *t, struct dt_node *root,
 			  struct mk_model *m)
 {
 	struct ref_walk w = {0};
-	struct mk_names labels;
+	struct strmap labels;
 	size_t i;
 
 	collect_refs(&w, root);
-	mk_names_init(&labels, w.nlabels);
+	strmap_init(&labels);
+	strmap_reserve(&labels, w.nlabels);
 	for (i = 0; i < w.nlabels; i++)
-		mk_names_add(&labels, w.labels[i], 0);
+		strmap_add(&labels, w.labels[i], (void *)1);
 	for (i = 0; i < w.nrefs; i++) {
 		const struct ref_use *u = &w.refs[i];
 		bool bad = u->mk->ref[0] == '/'
 				   ? !dt_path(t, u->mk->ref)
-				   : mk_names_get(&labels, u->mk->ref) < 0;
+				   : !strmap_get(&labels, u->mk->ref);
 
 		if (bad) {
 			add_dangling(m, u->p, u->mk);
 			unlink_marker(u->p, u->mk);
 		}
 	}
-	mk_names_free(&labels);
+	strmap_free(&labels);
 	free(w.labels);
 	free(w.refs);
 }
 
 static void drop_duplicate_instances(struct dt_node *inst, struct mk_model *m)
 {
-	struct mk_names seen;
+	struct strmap seen;
 	struct dt_node **kids, *c, *next;
 	size_t n = 0, i = 0;
 
@@ -170,25 +171,27 @@ static void drop_duplicate_instances(struct dt_node *inst, struct mk_model *m)
 	if (n < 2)
 		return;
 	kids = xmalloc(n * sizeof(*kids));
-	mk_names_init(&seen, n);
+	strmap_init(&seen);
+	strmap_reserve(&seen, n);
 	for (c = inst->children; c; c = next) {
-		long first;
+		uintptr_t first;
 
 		next = c->next;
 		kids[i] = c;
-		first = mk_names_add(&seen, c->name, (uint32_t)i);
+		/* values are index + 1: the first instance of the name */
+		first = (uintptr_t)strmap_add(&seen, c->name, (void *)(i + 1));
 		i++;
-		if (first < 0)
+		if (!first)
 			continue;
 		m->dups = xrealloc(m->dups, (m->ndups + 1) * sizeof(*m->dups));
 		m->dups[m->ndups].name = xstrdup(c->name);
-		m->dups[m->ndups].first = kids[first]->pos;
+		m->dups[m->ndups].first = kids[first - 1]->pos;
 		m->dups[m->ndups].second = c->pos;
 		m->ndups++;
 		dt_node_unlink(c);
 		dt_node_free(c);
 	}
-	mk_names_free(&seen);
+	strmap_free(&seen);
 	free(kids);
 }
 

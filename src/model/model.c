@@ -83,19 +83,19 @@ void mk_model_free(struct mk_model *m)
 	for (i = 0; i < m->ndups; i++)
 		free(m->dups[i].name);
 	free(m->dups);
-	mk_names_free(&m->dev_by_name);
-	mk_names_free(&m->ref_by_name);
+	strmap_free(&m->dev_by_name);
+	strmap_free(&m->ref_by_name);
 	memset(m, 0, sizeof(*m));
 }
 
 int mk_device_find(const struct mk_model *m, const char *name)
 {
-	return (int)mk_names_get(&m->dev_by_name, name);
+	return (int)(uintptr_t)strmap_get(&m->dev_by_name, name) - 1;
 }
 
 int mk_devref_find(const struct mk_model *m, const char *name)
 {
-	return (int)mk_names_get(&m->ref_by_name, name);
+	return (int)(uintptr_t)strmap_get(&m->ref_by_name, name) - 1;
 }
 
 int mk_numa_find(const struct mk_model *m, uint32_t id)

@@ -18,7 +18,6 @@
 
 #include "dt/tree.h"
 #include "model/cpuset.h"
-#include "model/names.h"
 #include "util/srcpos.h"
 
 #define MK_PAGE_SIZE 4096u
@@ -219,8 +218,8 @@ struct mk_model {
 	size_t ndangling;
 	struct mk_dup_instance *dups;
 	size_t ndups;
-	struct mk_names dev_by_name; /* name -> device index */
-	struct mk_names ref_by_name; /* name -> devref index */
+	struct strmap dev_by_name; /* name -> device index + 1 */
+	struct strmap ref_by_name; /* name -> devref index + 1 */
 };
 
 struct findings;

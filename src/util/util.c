@@ -291,19 +291,36 @@ static void strmap_rehash(struct strmap *m, size_t cap)
 	free(old);
 }
 
-void *strmap_put(struct strmap *m, const char *key, void *value)
+/* Grow at 3/4 full; the capacity stays a power of two. */
+static void strmap_make_room(struct strmap *m, size_t count)
+{
+	size_t cap = m->cap ? m->cap : 16;
+
+	while (count * 4 >= cap * 3)
+		cap *= 2;
+	if (cap != m->cap)
+		strmap_rehash(m, cap);
+}
+
+void strmap_reserve(struct strmap *m, size_t n)
+{
+	strmap_make_room(m, n);
+}
+
+static void *strmap_insert(struct strmap *m, const char *key, void *value,
+			   bool replace)
 {
 	size_t len;
 	uint32_t h = hash_cstr(key, &len);
 	struct strmap_entry *e;
 	void *prev;
 
-	if ((m->count + 1) * 4 >= m->cap * 3)
-		strmap_rehash(m, m->cap ? m->cap * 2 : 16);
+	strmap_make_room(m, m->count + 1);
 	e = strmap_find(m, key, len, h);
 	if (e->key) {
 		prev = e->value;
-		e->value = value;
+		if (replace)
+			e->value = value;
 		return prev;
 	}
 	e->key = key;
@@ -312,6 +329,16 @@ void *strmap_put(struct strmap *m, const char *key, void *value)
 	e->value = value;
 	m->count++;
 	return NULL;
+}
+
+void *strmap_put(struct strmap *m, const char *key, void *value)
+{
+	return strmap_insert(m, key, value, true);
+}
+
+void *strmap_add(struct strmap *m, const char *key, void *value)
+{
+	return strmap_insert(m, key, value, false);
 }
 
 void *strmap_remove(struct strmap *m, const char *key)

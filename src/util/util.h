@@ -70,6 +70,10 @@ void *strmap_get(const struct strmap *m, const char *key);
 void *strmap_getn(const struct strmap *m, const char *key, size_t len);
 /* Insert or replace; returns the previous value or NULL. */
 void *strmap_put(struct strmap *m, const char *key, void *value);
+/* Put key -> value unless key is there: NULL if added, else its value. */
+void *strmap_add(struct strmap *m, const char *key, void *value);
+/* Room for n keys in all without growing (for a known number of keys). */
+void strmap_reserve(struct strmap *m, size_t n);
 void *strmap_remove(struct strmap *m, const char *key);
 /* Iterate: for (i = 0; strmap_next(m, &i, &e);) */
 bool strmap_next(const struct strmap *m, size_t *iter,

@@ -430,35 +430,6 @@ static void test_cpuset_cells(void **state)
 	}
 }
 
-static void test_names(void **state)
-{
-	struct mk_names t;
-	char keys[300][24];
-	size_t i;
-
-	mk_names_init(&t, 10); /* fewer than added: it must grow */
-	for (i = 0; i < 300; i++) {
-		/* lengths 0..22, many sharing their ends */
-		snprintf(keys[i], sizeof(keys[i]), "%.*s%zu", (int)(i % 20),
-			 "abcdefghijklmnopqrstuvwxyz", i);
-		if (i == 0)
-			keys[i][0] = '\0';
-		assert_int_equal(mk_names_add(&t, keys[i], (uint32_t)i), -1);
-	}
-	for (i = 0; i < 300; i++) {
-		char copy[24];
-
-		strcpy(copy, keys[i]);
-		assert_int_equal(mk_names_get(&t, copy), (long)i);
-		/* the first value stays */
-		assert_int_equal(mk_names_add(&t, copy, 999), (long)i);
-	}
-	assert_int_equal(mk_names_get(&t, "nosuch"), -1);
-	assert_int_equal(mk_names_get(&t, "abc"), -1);
-	mk_names_free(&t);
-	assert_int_equal(mk_names_get(&t, "abc"), -1); /* empty again */
-}
-
 /* Phandles too sparse for a table: the sorted index resolves the same. */
 static void test_sparse_phandles(void **state)
 {
@@ -513,7 +484,6 @@ int main(void)
 		cmocka_unit_test(test_overflow_policy),
 		cmocka_unit_test(test_duplicate_instances),
 		cmocka_unit_test(test_cpuset_cells),
-		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_sparse_phandles),
 	};
 

@@ -101,6 +101,39 @@ static void test_strmap_lengths(void **state)
 	strmap_free(&m);
 }
 
+/* strmap_add keeps the first value; strmap_reserve may be too small. */
+static void test_strmap_add(void **state)
+{
+	struct strmap t;
+	char keys[300][24];
+	uintptr_t i;
+
+	strmap_init(&t);
+	strmap_reserve(&t, 10); /* fewer than added: it must grow */
+	for (i = 0; i < 300; i++) {
+		/* lengths 0..22, many sharing their ends */
+		snprintf(keys[i], sizeof(keys[i]), "%.*s%zu", (int)(i % 20),
+			 "abcdefghijklmnopqrstuvwxyz", (size_t)i);
+		if (i == 0)
+			keys[i][0] = '\0';
+		assert_null(strmap_add(&t, keys[i], (void *)(i + 1)));
+	}
+	for (i = 0; i < 300; i++) {
+		char copy[24];
+
+		strcpy(copy, keys[i]);
+		assert_int_equal((uintptr_t)strmap_get(&t, copy), i + 1);
+		/* the first value stays */
+		assert_int_equal((uintptr_t)strmap_add(&t, copy, (void *)999),
+				 i + 1);
+		assert_int_equal((uintptr_t)strmap_get(&t, copy), i + 1);
+	}
+	assert_null(strmap_get(&t, "nosuch"));
+	assert_null(strmap_get(&t, "abc"));
+	strmap_free(&t);
+	assert_null(strmap_get(&t, "abc")); /* empty again */
+}
+
 static void test_edit_distance(void **state)
 {
 	assert_int_equal(edit_distance("eth0_vf1", "eth0_vf1"), 0);
@@ -144,6 +177,7 @@ int main(void)
 		cmocka_unit_test(test_strbuf),
 		cmocka_unit_test(test_strmap),
 		cmocka_unit_test(test_strmap_lengths),
+		cmocka_unit_test(test_strmap_add),
 		cmocka_unit_test(test_edit_distance),
 		cmocka_unit_test(test_diag_caret),
 	};
