@@ -413,7 +413,9 @@ static int line_marker(struct dts_lexer *lx)
 	return 1;
 }
 
-static int include_file(struct dts_lexer *lx, const char *at,
+/* at: where the /include/ starts (taken before the lines of its file
+ * name were counted: the name may span lines) */
+static int include_file(struct dts_lexer *lx, const struct srcpos *at,
 			const char *name, size_t len)
 {
 	char *fname = xstrndup(name, len), *path, *data, *dir;
@@ -422,16 +424,16 @@ static int include_file(struct dts_lexer *lx, const char *at,
 	int ret;
 
 	if (lx->depth >= DTS_MAX_INCLUDE_DEPTH) {
-		ret = lex_error(lx, at, "includes nested too deeply (more than %d levels): is '%s' including itself?",
-				DTS_MAX_INCLUDE_DEPTH, fname);
+		diag_error(lx->d, at, "includes nested too deeply (more than %d levels): is '%s' including itself?",
+			   DTS_MAX_INCLUDE_DEPTH, fname);
 		free(fname);
-		return ret;
+		return -EINVAL;
 	}
 	ret = dts_lexer_open(lx, fname, &path, &data, &n);
 	if (ret < 0) {
-		lex_error(lx, at, "cannot include '%s': %s", fname,
-			  ret == -EINVAL ? "not a regular file"
-					 : strerror(-ret));
+		diag_error(lx->d, at, "cannot include '%s': %s", fname,
+			   ret == -EINVAL ? "not a regular file"
+					  : strerror(-ret));
 		free(fname);
 		return ret;
 	}
@@ -499,19 +501,23 @@ static int skip_space(struct dts_lexer *lx)
 			continue;
 		}
 		if (*p == '/' && starts(p, end, "/include/")) {
+			struct srcpos at;
 			const char *s;
 
+			here(in, p, &at);
 			q = p + 9;
 			while (q < end && is_space(*q))
 				q++;
 			if (q >= end || *q != '"')
 				return lex_error(lx, p, "expected a quoted file name after '/include/'");
+			/* lines first: the name may start, or go on, below */
+			count_lines(in, p, q);
 			s = scan_string(q + 1, end);
 			if (!s)
 				return lex_error(lx, q, "unterminated string");
-			count_lines(in, p, s);
+			count_lines(in, q, s);
 			in->p = s + 1;
-			ret = include_file(lx, p, q + 1, (size_t)(s - q - 1));
+			ret = include_file(lx, &at, q + 1, (size_t)(s - q - 1));
 			if (ret < 0)
 				return ret;
 			continue;

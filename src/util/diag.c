@@ -100,8 +100,9 @@ void diag_print(FILE *out, const struct diag *dg)
 			    : NULL;
 	if (line) {
 		fprintf(out, "%.*s\n", (int)len, line);
-		/* Keep tabs so the caret lines up whatever the tab width. */
-		for (i = 0; i + 1 < dg->pos.col; i++)
+		/* Keep tabs so the caret lines up whatever the tab width;
+		 * a column past the end points just after the line. */
+		for (i = 0; i + 1 < dg->pos.col && i < len; i++)
 			fputc(i < len && line[i] == '\t' ? '\t' : ' ', out);
 		fputs("^\n", out);
 	}
